@@ -1,0 +1,350 @@
+//! Roles and permissions. Access is denied unless a role grants a permission;
+//! a route, a command or a menu entry names the one permission it needs.
+
+/// A named capability action. The string form (`parties.read`) is what API
+/// token scopes and the docs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Permission {
+    PartiesRead,
+    PartiesWrite,
+    PartiesImport,
+    PartiesExport,
+    UsersAdmin,
+    AuditRead,
+    ReceptionUse,
+    CrmUse,
+    SalesUse,
+    ServiceUse,
+    MarketingUse,
+    AccountingUse,
+    InventoryUse,
+    PurchasingUse,
+    HrUse,
+    PayrollUse,
+    ItUse,
+    ContractsUse,
+    DocumentsUse,
+    InsightsUse,
+    PortalUse,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 21] = [
+        Permission::PartiesRead,
+        Permission::PartiesWrite,
+        Permission::PartiesImport,
+        Permission::PartiesExport,
+        Permission::UsersAdmin,
+        Permission::AuditRead,
+        Permission::ReceptionUse,
+        Permission::CrmUse,
+        Permission::SalesUse,
+        Permission::ServiceUse,
+        Permission::MarketingUse,
+        Permission::AccountingUse,
+        Permission::InventoryUse,
+        Permission::PurchasingUse,
+        Permission::HrUse,
+        Permission::PayrollUse,
+        Permission::ItUse,
+        Permission::ContractsUse,
+        Permission::DocumentsUse,
+        Permission::InsightsUse,
+        Permission::PortalUse,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::PartiesRead => "parties.read",
+            Permission::PartiesWrite => "parties.write",
+            Permission::PartiesImport => "parties.import",
+            Permission::PartiesExport => "parties.export",
+            Permission::UsersAdmin => "users.admin",
+            Permission::AuditRead => "audit.read",
+            Permission::ReceptionUse => "reception.use",
+            Permission::CrmUse => "crm.use",
+            Permission::SalesUse => "sales.use",
+            Permission::ServiceUse => "service.use",
+            Permission::MarketingUse => "marketing.use",
+            Permission::AccountingUse => "accounting.use",
+            Permission::InventoryUse => "inventory.use",
+            Permission::PurchasingUse => "purchasing.use",
+            Permission::HrUse => "hr.use",
+            Permission::PayrollUse => "payroll.use",
+            Permission::ItUse => "it.use",
+            Permission::ContractsUse => "contracts.use",
+            Permission::DocumentsUse => "documents.use",
+            Permission::InsightsUse => "insights.use",
+            Permission::PortalUse => "portal.use",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// A job a user does. Staff roles combine; a portal customer is a separate
+/// kind of user tied to one party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Admin,
+    Manager,
+    Receptionist,
+    Sales,
+    Marketing,
+    Service,
+    Accountant,
+    Hr,
+    It,
+    Warehouse,
+    Purchasing,
+    Portal,
+}
+
+impl Role {
+    pub const ALL: [Role; 12] = [
+        Role::Admin,
+        Role::Manager,
+        Role::Receptionist,
+        Role::Sales,
+        Role::Marketing,
+        Role::Service,
+        Role::Accountant,
+        Role::Hr,
+        Role::It,
+        Role::Warehouse,
+        Role::Purchasing,
+        Role::Portal,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Receptionist => "receptionist",
+            Role::Sales => "sales",
+            Role::Marketing => "marketing",
+            Role::Service => "service",
+            Role::Accountant => "accountant",
+            Role::Hr => "hr",
+            Role::It => "it",
+            Role::Warehouse => "warehouse",
+            Role::Purchasing => "purchasing",
+            Role::Portal => "portal",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name.trim())
+    }
+
+    /// What this role may do. The one table that grants access.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => &Permission::ALL,
+            Role::Manager => &[
+                PartiesRead,
+                PartiesWrite,
+                PartiesImport,
+                PartiesExport,
+                AuditRead,
+                ReceptionUse,
+                CrmUse,
+                SalesUse,
+                ServiceUse,
+                MarketingUse,
+                AccountingUse,
+                InventoryUse,
+                PurchasingUse,
+                HrUse,
+                PayrollUse,
+                ItUse,
+                ContractsUse,
+                DocumentsUse,
+                InsightsUse,
+            ],
+            Role::Receptionist => &[PartiesRead, PartiesWrite, ReceptionUse, CrmUse, ServiceUse],
+            Role::Sales => &[
+                PartiesRead,
+                PartiesWrite,
+                PartiesImport,
+                PartiesExport,
+                CrmUse,
+                SalesUse,
+                InsightsUse,
+            ],
+            Role::Marketing => &[PartiesRead, PartiesImport, PartiesExport, CrmUse, MarketingUse],
+            Role::Service => &[PartiesRead, PartiesWrite, CrmUse, ServiceUse],
+            Role::Accountant => &[
+                PartiesRead,
+                PartiesWrite,
+                PartiesExport,
+                AuditRead,
+                AccountingUse,
+                PurchasingUse,
+                InsightsUse,
+            ],
+            Role::Hr => &[HrUse, PayrollUse, DocumentsUse],
+            Role::It => &[ItUse, DocumentsUse],
+            Role::Warehouse => &[PartiesRead, InventoryUse, PurchasingUse],
+            Role::Purchasing => &[PartiesRead, PartiesWrite, PurchasingUse, InventoryUse],
+            Role::Portal => &[PortalUse],
+        }
+    }
+}
+
+/// The permissions a set of roles grants, optionally narrowed to a token's scopes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants(Vec<Permission>);
+
+impl Grants {
+    pub fn for_roles(roles: &[Role]) -> Grants {
+        let mut granted: Vec<Permission> = roles.iter().flat_map(|r| r.permissions()).copied().collect();
+        granted.sort();
+        granted.dedup();
+        Grants(granted)
+    }
+
+    /// A token never grants more than its user has.
+    pub fn narrowed_to(self, scopes: &[Permission]) -> Grants {
+        Grants(self.0.into_iter().filter(|p| scopes.contains(p)).collect())
+    }
+
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.0.contains(&permission)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Permission> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+/// Which half of the business an area belongs to, for the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaGroup {
+    FrontOffice,
+    BackOffice,
+    Insights,
+}
+
+/// A section of the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Reception,
+    Crm,
+    Sales,
+    Service,
+    Marketing,
+    Accounting,
+    Inventory,
+    Purchasing,
+    Hr,
+    Payroll,
+    It,
+    Contracts,
+    Documents,
+    Insights,
+}
+
+impl Area {
+    pub const ALL: [Area; 14] = [
+        Area::Reception,
+        Area::Crm,
+        Area::Sales,
+        Area::Service,
+        Area::Marketing,
+        Area::Accounting,
+        Area::Inventory,
+        Area::Purchasing,
+        Area::Hr,
+        Area::Payroll,
+        Area::It,
+        Area::Contracts,
+        Area::Documents,
+        Area::Insights,
+    ];
+
+    /// The url slug and message-catalogue suffix (`area-crm`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Area::Reception => "reception",
+            Area::Crm => "crm",
+            Area::Sales => "sales",
+            Area::Service => "service",
+            Area::Marketing => "marketing",
+            Area::Accounting => "accounting",
+            Area::Inventory => "inventory",
+            Area::Purchasing => "purchasing",
+            Area::Hr => "hr",
+            Area::Payroll => "payroll",
+            Area::It => "it",
+            Area::Contracts => "contracts",
+            Area::Documents => "documents",
+            Area::Insights => "insights",
+        }
+    }
+
+    pub fn parse(slug: &str) -> Option<Area> {
+        Area::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    pub fn group(self) -> AreaGroup {
+        match self {
+            Area::Reception | Area::Crm | Area::Sales | Area::Service | Area::Marketing => AreaGroup::FrontOffice,
+            Area::Insights => AreaGroup::Insights,
+            _ => AreaGroup::BackOffice,
+        }
+    }
+
+    pub fn permission(self) -> Permission {
+        match self {
+            Area::Reception => Permission::ReceptionUse,
+            Area::Crm => Permission::CrmUse,
+            Area::Sales => Permission::SalesUse,
+            Area::Service => Permission::ServiceUse,
+            Area::Marketing => Permission::MarketingUse,
+            Area::Accounting => Permission::AccountingUse,
+            Area::Inventory => Permission::InventoryUse,
+            Area::Purchasing => Permission::PurchasingUse,
+            Area::Hr => Permission::HrUse,
+            Area::Payroll => Permission::PayrollUse,
+            Area::It => Permission::ItUse,
+            Area::Contracts => Permission::ContractsUse,
+            Area::Documents => Permission::DocumentsUse,
+            Area::Insights => Permission::InsightsUse,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_names_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(Permission::parse(p.name()), Some(p));
+        }
+    }
+
+    #[test]
+    fn accountant_cannot_use_hr_but_hr_officer_can() {
+        assert!(!Grants::for_roles(&[Role::Accountant]).allows(Permission::HrUse));
+        assert!(Grants::for_roles(&[Role::Hr]).allows(Permission::HrUse));
+    }
+
+    #[test]
+    fn a_token_scope_never_widens_the_users_grants() {
+        let grants = Grants::for_roles(&[Role::Marketing]).narrowed_to(&[Permission::PartiesWrite, Permission::PartiesRead]);
+        assert!(grants.allows(Permission::PartiesRead));
+        assert!(!grants.allows(Permission::PartiesWrite));
+    }
+
+    #[test]
+    fn portal_customers_get_nothing_of_the_back_office() {
+        let grants = Grants::for_roles(&[Role::Portal]);
+        assert_eq!(grants.iter().collect::<Vec<_>>(), vec![Permission::PortalUse]);
+    }
+}

@@ -1,0 +1,24 @@
+//! Seam's business rules as plain data and pure functions: ids, roles and
+//! permissions, parties and their validation, the password policy, the audit
+//! chain's hashing, and locale formatting.
+//!
+//! Invariant: no IO, no async, no SQL, no wire format (no serde, no axum).
+//! Invariant: every rule that can reject input returns field errors naming the
+//! field; nothing here panics on user input.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::todo
+)]
+
+pub mod access;
+pub mod audit;
+pub mod error;
+pub mod ids;
+pub mod locale;
+pub mod party;
+pub mod password;
+
+pub use error::{FieldError, FieldErrors};
