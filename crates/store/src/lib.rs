@@ -1,1 +1,252 @@
+//! Seam's storage: one schema on SQLite (embedded, the default) and on
+//! PostgreSQL (for several app nodes), and the operations the app layer
+//! runs inside its transactions.
+//!
+//! Both backends run the same SQL text where the dialects agree (`$1`
+//! placeholders work on both); the two differ only in migrations, full-text
+//! search and how a write transaction starts. The [`on_tx!`] and [`on_read!`]
+//! macros write a query once and compile it for each backend's typed pool, so
+//! there is no `Any` driver and no loss of types.
+//!
+//! Invariant: SQL is only ever built from static text and bound parameters.
+//! Invariant: every write runs inside a [`Tx`] that the caller commits; nothing
+//! here commits on its own, so a command is all-or-nothing.
+//! Invariant: the audit chain is appended under a lock on its head row, so
+//! sequence numbers are gapless and hashes form one chain on both backends.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::todo,
+    clippy::await_holding_lock
+)]
 
+pub mod backup;
+pub mod events;
+pub mod idempotency;
+pub mod parties;
+pub mod sessions;
+pub mod settings;
+pub mod testing;
+pub mod tokens;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+/// Runs `$body` with `$c` bound to the transaction's connection, compiled once per backend.
+#[macro_export]
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Pg(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Runs `$body` with `$p` bound to the pool that serves reads.
+#[macro_export]
+macro_rules! on_read {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite { read, .. } => {
+                let $p = read;
+                $body
+            }
+            $crate::Db::Pg(pool) => {
+                let $p = pool;
+                $body
+            }
+        }
+    };
+}
+
+/// SQLite waits this long for the write lock before giving up with "busy".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const SQLITE_READERS_MAX: u32 = 8;
+const PG_CONNECTIONS_MAX: u32 = 16;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A unique constraint refused the row (a duplicate username, a reused key).
+    #[error("already exists")]
+    Duplicate,
+    /// The row changed since the caller read it (optimistic concurrency).
+    #[error("changed by someone else")]
+    Stale,
+    /// The database holds something the code cannot read: a programmer error.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    #[error("unsupported database url: {0}")]
+    BadUrl(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("backup: {0}")]
+    Backup(String),
+}
+
+impl StoreError {
+    /// Turns a unique violation into [`StoreError::Duplicate`], leaving other errors alone.
+    pub fn from_insert(err: sqlx::Error) -> StoreError {
+        match err.as_database_error().map(|e| e.kind()) {
+            Some(sqlx::error::ErrorKind::UniqueViolation) => StoreError::Duplicate,
+            _ => StoreError::Db(err),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which backend, for the few places (reports, docs) that say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection to Seam's database.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// One writer connection (SQLite serialises writers anyway; one connection
+    /// avoids busy errors) and a pool of readers, which WAL lets run alongside it.
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Pg(PgPool),
+}
+
+/// A write transaction. Dropping it without [`Tx::commit`] rolls back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Pg(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Pg(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Connects to `sqlite://PATH` (created when missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?;
+            Db::connect_sqlite(options).await
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Db::connect_pg(PgConnectOptions::from_str(url)?).await
+        } else {
+            Err(StoreError::BadUrl(
+                "expected sqlite://PATH or postgres://USER@HOST/DATABASE".to_owned(),
+            ))
+        }
+    }
+
+    pub async fn connect_sqlite(options: SqliteConnectOptions) -> Result<Db> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(SQLITE_READERS_MAX)
+            .connect_with(options.read_only(true))
+            .await?;
+        Ok(Db::Sqlite { write, read })
+    }
+
+    pub async fn connect_pg(options: PgConnectOptions) -> Result<Db> {
+        let pool = PgPoolOptions::new()
+            .max_connections(PG_CONNECTIONS_MAX)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Db::Pg(pool))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date; safe to run at every start.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way on an upgrade.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        on_read!(self, p => sqlx::query("SELECT 1").execute(p).await.is_ok())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Pg(pool) => pool.close().await,
+        }
+    }
+}
+
+/// Microseconds since the Unix epoch: how every timestamp is stored, on both backends.
+pub fn now_us() -> i64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// SHA-256 of a secret, hex: how session ids and API tokens are stored, so a
+/// database dump reveals no usable credential.
+pub fn secret_hash(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+/// A fresh random secret of 32 bytes, hex.
+pub fn new_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

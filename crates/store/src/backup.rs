@@ -1,0 +1,315 @@
+//! Portable backups: every business table as gzip'd JSON lines with a SHA-256
+//! over the content, readable into either backend. This is how a business
+//! moves from SQLite to PostgreSQL: `seam backup` on one, `seam restore` on the other.
+//!
+//! Sessions and idempotency keys are left out: they are short-lived, and a
+//! restored system should make everyone log in again.
+
+use std::io::{BufRead, BufReader, Read, Write};
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Db, Result, StoreError, Tx, on_read, on_tx};
+
+const FORMAT: &str = "seam-backup";
+const FORMAT_VERSION: i64 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Int,
+    Text,
+    Bool,
+}
+
+/// A table as the backup sees it. The order of [`TABLES`] respects foreign keys.
+#[derive(Debug)]
+pub struct Table {
+    pub name: &'static str,
+    pub columns: &'static [(&'static str, ColumnType)],
+    pub key: &'static str,
+    /// The key is a generated identity whose sequence must move past restored rows.
+    pub identity: bool,
+}
+
+use ColumnType::{Bool, Int, Text};
+
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "users",
+        columns: &[
+            ("id", Int), ("username", Text), ("display_name", Text), ("email", Text), ("password_hash", Text),
+            ("kind", Text), ("party_id", Int), ("roles", Text), ("locale", Text), ("time_zone", Text),
+            ("disabled", Bool), ("failed_logins", Int), ("locked_until_us", Int), ("totp_secret", Text),
+            ("totp_last_step", Int), ("created_at_us", Int), ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "parties",
+        columns: &[
+            ("id", Int), ("kind", Text), ("name", Text), ("sort_name", Text), ("company_id", Int), ("email", Text),
+            ("phone", Text), ("tax_id", Text), ("street", Text), ("postal_code", Text), ("city", Text),
+            ("country", Text), ("is_customer", Bool), ("is_vendor", Bool), ("tags", Text), ("notes", Text),
+            ("archived", Bool), ("version", Int), ("created_at_us", Int), ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "api_tokens",
+        columns: &[
+            ("id", Int), ("user_id", Int), ("name", Text), ("token_hash", Text), ("prefix", Text), ("scopes", Text),
+            ("created_at_us", Int), ("last_used_at_us", Int), ("revoked_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "events",
+        columns: &[
+            ("seq", Int), ("at_us", Int), ("actor_id", Int), ("actor_name", Text), ("entity_type", Text),
+            ("entity_id", Text), ("action", Text), ("before_json", Text), ("after_json", Text),
+            ("prev_hash", Text), ("hash", Text),
+        ],
+        key: "seq",
+        identity: false,
+    },
+    Table {
+        name: "audit_head",
+        columns: &[("id", Int), ("last_seq", Int), ("last_hash", Text)],
+        key: "id",
+        identity: false,
+    },
+    Table {
+        name: "settings",
+        columns: &[("name", Text), ("value", Text)],
+        key: "name",
+        identity: false,
+    },
+];
+
+/// Tables that exist in the schema but are deliberately not backed up.
+pub const NOT_BACKED_UP: &[&str] = &["sessions", "idempotency_keys"];
+
+fn select_sql(table: &Table) -> String {
+    let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
+    format!("SELECT {} FROM {} ORDER BY {}", columns.join(", "), table.name, table.key)
+}
+
+macro_rules! row_values {
+    ($row:expr, $table:expr) => {{
+        let mut values = Vec::with_capacity($table.columns.len());
+        for (name, ty) in $table.columns {
+            let value = match ty {
+                ColumnType::Int => $row.try_get::<Option<i64>, _>(*name)?.map_or(Value::Null, Value::from),
+                ColumnType::Text => $row.try_get::<Option<String>, _>(*name)?.map_or(Value::Null, Value::from),
+                ColumnType::Bool => $row.try_get::<Option<bool>, _>(*name)?.map_or(Value::Null, Value::from),
+            };
+            values.push(value);
+        }
+        values
+    }};
+}
+
+/// Every row of one table, in key order, as JSON values: what a backup holds,
+/// and what tests compare between two databases.
+pub async fn table_rows(db: &Db, table: &Table) -> Result<Vec<Vec<Value>>> {
+    let sql = sqlx::AssertSqlSafe(select_sql(table));
+    on_read!(db, p => {
+        let rows = sqlx::query(sql).fetch_all(p).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            out.push(row_values!(row, table));
+        }
+        Ok(out)
+    })
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<W: Write> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn io(err: std::io::Error) -> StoreError {
+    StoreError::Backup(err.to_string())
+}
+
+/// How many rows of each table a backup or restore handled.
+pub type RowCounts = Vec<(&'static str, usize)>;
+
+/// Writes a backup of `db` to `out` (gzip'd JSON lines, last line a SHA-256 of the rest).
+pub async fn write_backup<W: Write>(db: &Db, out: W) -> Result<RowCounts> {
+    let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+    let mut w = Hashing { inner: gz, hasher: Sha256::new() };
+    let header = json!({ "format": FORMAT, "version": FORMAT_VERSION });
+    writeln!(w, "{header}").map_err(io)?;
+    let mut counts = Vec::new();
+    for table in TABLES {
+        let columns: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
+        writeln!(w, "{}", json!({ "table": table.name, "columns": columns })).map_err(io)?;
+        let rows = table_rows(db, table).await?;
+        for row in &rows {
+            writeln!(w, "{}", Value::Array(row.clone())).map_err(io)?;
+        }
+        counts.push((table.name, rows.len()));
+    }
+    let digest = hex::encode(w.hasher.finalize_reset());
+    writeln!(w.inner, "{}", json!({ "end": true, "sha256": digest })).map_err(io)?;
+    w.inner.finish().map_err(io)?.flush().map_err(io)?;
+    Ok(counts)
+}
+
+/// Loads a backup into an empty, migrated database, all or nothing: the
+/// checksum is checked before commit, and any error rolls everything back.
+pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
+    let existing = on_read!(db, p => sqlx::query_scalar::<_, i64>(
+        "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM parties) + (SELECT COUNT(*) FROM events)"
+    ).fetch_one(p).await?);
+    if existing > 0 {
+        return Err(StoreError::Backup("the target database is not empty; restore needs a fresh one".to_owned()));
+    }
+    let reader = BufReader::new(flate2::read::GzDecoder::new(input));
+    let mut tx = db.begin().await?;
+    on_tx!(&mut tx, c => {
+        sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?;
+        sqlx::query("DELETE FROM settings").execute(&mut *c).await?;
+    });
+    let mut hasher = Sha256::new();
+    let mut counts: RowCounts = Vec::new();
+    let mut current: Option<&Table> = None;
+    let mut ended = false;
+    for (number, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| StoreError::Backup(format!("line {}: {e}", number + 1)))?;
+        let value: Value = serde_json::from_str(&line)
+            .map_err(|e| StoreError::Backup(format!("line {}: not JSON: {e}", number + 1)))?;
+        if value.get("end").is_some() {
+            let digest = hex::encode(hasher.finalize_reset());
+            if value.get("sha256").and_then(Value::as_str) != Some(digest.as_str()) {
+                return Err(StoreError::Backup("checksum mismatch: the file is damaged or was edited".to_owned()));
+            }
+            ended = true;
+            break;
+        }
+        hasher.update(line.as_bytes());
+        hasher.update(b"\n");
+        if number == 0 {
+            check_header(&value)?;
+        } else if let Some(name) = value.get("table").and_then(Value::as_str) {
+            let table = TABLES.iter().find(|t| t.name == name)
+                .ok_or_else(|| StoreError::Backup(format!("line {}: unknown table {name}", number + 1)))?;
+            check_columns(table, &value)?;
+            current = Some(table);
+            counts.push((table.name, 0));
+        } else {
+            let table = current.ok_or_else(|| StoreError::Backup(format!("line {}: row before any table", number + 1)))?;
+            let row = value.as_array().ok_or_else(|| StoreError::Backup(format!("line {}: expected a row", number + 1)))?;
+            insert_row(&mut tx, table, row).await.map_err(|e| StoreError::Backup(format!("line {}: {e}", number + 1)))?;
+            if let Some(last) = counts.last_mut() {
+                last.1 += 1;
+            }
+        }
+    }
+    if !ended {
+        return Err(StoreError::Backup("the file ends early: no checksum line".to_owned()));
+    }
+    reset_identities(&mut tx).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+fn check_header(value: &Value) -> Result<()> {
+    let ok = value.get("format").and_then(Value::as_str) == Some(FORMAT)
+        && value.get("version").and_then(Value::as_i64) == Some(FORMAT_VERSION);
+    if ok { Ok(()) } else { Err(StoreError::Backup("not a Seam backup of a version this build reads".to_owned())) }
+}
+
+fn check_columns(table: &Table, value: &Value) -> Result<()> {
+    let expected: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
+    let found: Vec<&str> = value.get("columns").and_then(Value::as_array)
+        .map(|cs| cs.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if found == expected { Ok(()) } else {
+        Err(StoreError::Backup(format!("table {}: columns differ from this build's schema", table.name)))
+    }
+}
+
+async fn insert_row(tx: &mut Tx, table: &Table, row: &[Value]) -> Result<()> {
+    if row.len() != table.columns.len() {
+        return Err(StoreError::Backup(format!("{}: expected {} values", table.name, table.columns.len())));
+    }
+    let columns: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
+    let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
+    let sql = sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {} ({}) VALUES ({})", table.name, columns.join(", "), placeholders.join(", ")
+    ));
+    on_tx!(tx, c => {
+        let mut q = sqlx::query(sql);
+        for ((name, ty), value) in table.columns.iter().zip(row) {
+            let bad = || StoreError::Backup(format!("{}.{name}: wrong type", table.name));
+            q = match (ty, value) {
+                (ColumnType::Int, Value::Null) => q.bind(None::<i64>),
+                (ColumnType::Int, v) => q.bind(Some(v.as_i64().ok_or_else(bad)?)),
+                (ColumnType::Text, Value::Null) => q.bind(None::<String>),
+                (ColumnType::Text, v) => q.bind(Some(v.as_str().ok_or_else(bad)?.to_owned())),
+                (ColumnType::Bool, Value::Null) => q.bind(None::<bool>),
+                (ColumnType::Bool, v) => q.bind(Some(v.as_bool().ok_or_else(bad)?)),
+            };
+        }
+        q.execute(c).await?.rows_affected();
+    });
+    Ok(())
+}
+
+/// On PostgreSQL, moves each identity sequence past the restored ids (SQLite needs nothing).
+async fn reset_identities(tx: &mut Tx) -> Result<()> {
+    let Tx::Pg(t) = tx else { return Ok(()) };
+    for table in TABLES.iter().filter(|t| t.identity) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT setval(pg_get_serial_sequence('{0}', '{1}'), COALESCE(MAX({1}), 0) + 1, false) FROM {0}",
+            table.name, table.key
+        ));
+        sqlx::query(sql).execute(&mut **t).await?;
+    }
+    Ok(())
+}
+
+/// The tables and columns the database actually has (for the schema-equivalence test).
+pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = match db {
+        Db::Sqlite { read, .. } => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND name NOT LIKE 'party_fts%'",
+            ).fetch_all(read).await?;
+            let mut cols = Vec::new();
+            for t in tables {
+                let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT name FROM pragma_table_info('{t}')")))
+                    .fetch_all(read).await?;
+                cols.extend(names.into_iter().map(|c| (t.clone(), c)));
+            }
+            cols
+        }
+        Db::Pg(pool) => sqlx::query_as::<_, (String, String)>(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND table_name NOT LIKE '\\_sqlx%' AND column_name <> 'search'",
+        ).fetch_all(pool).await?,
+    };
+    out.sort();
+    Ok(out)
+}
