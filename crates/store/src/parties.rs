@@ -351,7 +351,28 @@ pub async fn search_parties(db: &Db, text: &str, limit: i64) -> Result<Vec<Party
     Ok(on_read!(db, p => sqlx::query_as::<_, PartyRow>(sql).bind(query).bind(limit.clamp(1, PAGE_SIZE_MAX)).fetch_all(p).await?))
 }
 
-/// Ids among `ids` that exist, so a command can tell which references are unknown.
+/// Active companies whose sort name is one of `sort_names`, as (sort name, id) pairs.
+pub async fn companies_named(tx: &mut Tx, sort_names: &[String]) -> Result<Vec<(String, i64)>> {
+    let mut found = Vec::with_capacity(sort_names.len());
+    for chunk in sort_names.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT sort_name, id FROM parties WHERE kind = 'company' AND archived = FALSE AND sort_name IN ({})",
+            placeholders.join(", ")
+        ));
+        let rows: Vec<(String, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as::<_, (String, i64)>(sql);
+            for name in chunk {
+                q = q.bind(name.as_str());
+            }
+            q.fetch_all(c).await?
+        });
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Ids among `ids` that are companies, so a command can tell which references are unknown.
 pub async fn existing_company_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<i64>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
