@@ -1,7 +1,8 @@
 //! Reading and checking the audit journal.
 
 use seam_domain::access::Permission;
-use seam_store::events::{self, ChainReport, EventRow};
+use seam_store::events;
+pub use seam_store::events::{ChainBreak, ChainReport, EventRow};
 
 use crate::{Actor, App, AppResult};
 

@@ -7,8 +7,10 @@ use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
 use seam_domain::ids::PartyId;
 use seam_domain::party::{self, PartyDraft, PartyKind, ValidParty};
-use seam_store::events::{self, EventRow};
-use seam_store::parties::{self as store, PartyCursor, PartyFilter, PartyPage, PartyRow, PartySort};
+use seam_store::events;
+pub use seam_store::events::EventRow;
+use seam_store::parties as store;
+pub use seam_store::parties::{ArchiveFilter, PAGE_SIZE_MAX, PartyCursor, PartyFilter, PartyPage, PartyRow, PartySort};
 use seam_store::{StoreError, Tx};
 use serde_json::json;
 
@@ -128,6 +130,13 @@ pub async fn party_detail(app: &App, actor: &Actor, id: PartyId) -> AppResult<Pa
     let contacts = if party.kind == "company" { store::contacts_of(&app.db, id.0).await? } else { Vec::new() };
     let timeline = events::events_of(&app.db, "party", &id.to_string(), TIMELINE_MAX).await?;
     Ok(PartyDetail { party, company, contacts, timeline })
+}
+
+/// A portal customer's own party. Needs `portal.use`.
+pub async fn my_party(app: &App, actor: &Actor) -> AppResult<PartyRow> {
+    actor.require(Permission::PortalUse)?;
+    let id = actor.party_id.ok_or(AppError::NotFound)?;
+    store::party(&app.db, id.0).await?.ok_or(AppError::NotFound)
 }
 
 /// One party. Needs `parties.read`.

@@ -3,7 +3,8 @@
 use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
 use seam_domain::ids::{TokenId, UserId};
-use seam_store::tokens::{self, TokenRow};
+use seam_store::tokens;
+pub use seam_store::tokens::TokenRow;
 use seam_store::users;
 use serde_json::json;
 

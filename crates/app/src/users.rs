@@ -5,7 +5,8 @@ use seam_domain::access::{Permission, Role};
 use seam_domain::ids::UserId;
 use seam_domain::locale::Locale;
 use seam_domain::password;
-use seam_store::users::{NewUser, UserRow};
+use seam_store::users::NewUser;
+pub use seam_store::users::UserRow;
 use seam_store::{StoreError, sessions, settings, tokens, users};
 use serde_json::json;
 
@@ -130,6 +131,12 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
     record(&mut tx, actor, Change { entity_type: "user", entity_id: id.to_string(), action: "create", before: None, after: Some(user_json(&row)) }).await?;
     tx.commit().await?;
     Ok(UserId(id))
+}
+
+/// The actor's own user record (for their settings page).
+pub async fn me(app: &App, actor: &Actor) -> AppResult<UserRow> {
+    let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
+    users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)
 }
 
 /// Every user, for the admin's list. Needs `users.admin`.

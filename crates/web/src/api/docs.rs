@@ -1,0 +1,87 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and a
+//! readable page of it.
+
+use askama::Template;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{misc, parties, problem};
+use crate::html::ok;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Seam API", description = "One system for the front office and the back office. \
+        Authenticate with `Authorization: Bearer <token>` (create tokens under Settings or with `seam token create`). \
+        Errors are `application/problem+json` (RFC 9457) with one entry per bad field. Lists page with `cursor`. \
+        Every POST honours `Idempotency-Key`."),
+    paths(
+        misc::me, misc::search, misc::events, misc::verify_audit,
+        parties::list, parties::get_one, parties::create, parties::update, parties::archive, parties::restore,
+    ),
+    components(schemas(problem::Problem, problem::FieldProblem)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+pub async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_pretty_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+pub struct Operation {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+    pub parameters: Vec<String>,
+    pub responses: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct DocsPage {
+    description: String,
+    operations: Vec<Operation>,
+}
+
+/// The operations of the document, for the docs page.
+pub fn operations() -> Vec<Operation> {
+    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let mut out = Vec::new();
+    let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else { return out };
+    for (path, item) in paths {
+        let Some(methods) = item.as_object() else { continue };
+        for (method, op) in methods {
+            let text = |key: &str| op.get(key).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+            let parameters = op.get("parameters").and_then(|p| p.as_array()).map(|ps| {
+                ps.iter().map(|p| {
+                    let name = p.get("name").and_then(|v| v.as_str()).unwrap_or("");
+                    let place = p.get("in").and_then(|v| v.as_str()).unwrap_or("");
+                    let about = p.get("description").and_then(|v| v.as_str()).unwrap_or("");
+                    format!("{name} ({place}) {about}")
+                }).collect()
+            }).unwrap_or_default();
+            let responses = op.get("responses").and_then(|r| r.as_object()).map(|rs| rs.keys().cloned().collect()).unwrap_or_default();
+            out.push(Operation { method: method.to_uppercase(), path: path.clone(), summary: text("summary").trim().to_owned() + " " + text("description").trim(), parameters, responses });
+        }
+    }
+    out
+}
+
+pub async fn docs_page() -> Response {
+    let description = ApiDoc::openapi().info.description.unwrap_or_default();
+    ok(&DocsPage { description, operations: operations() })
+}

@@ -1,0 +1,104 @@
+//! Every user-facing text comes from the Fluent catalogues in `locales/`,
+//! compiled into the binary; a new language is a new folder, not a code change.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, static_loader};
+use seam_domain::locale::Locale;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en-US",
+        // Bidi isolation marks around arguments confuse copy-paste and tests; our texts are left-to-right.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// Texts and formats for one user's language.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    pub locale: Locale,
+}
+
+fn language(locale: Locale) -> LanguageIdentifier {
+    locale.tag().parse().unwrap_or_default()
+}
+
+impl I18n {
+    pub fn new(locale: Locale) -> I18n {
+        I18n { locale }
+    }
+
+    /// The text for `key`; the key itself if no catalogue has it (so a gap shows, and never panics).
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.try_lookup(&language(self.locale), key).unwrap_or_else(|| key.to_owned())
+    }
+
+    /// The text for `key` with one named argument.
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        let mut args: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        args.insert(Cow::Borrowed(name), FluentValue::from(value.to_string()));
+        LOCALES
+            .try_lookup_with_args(&language(self.locale), key, &args)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    /// The BCP 47 tag, for `<html lang>`.
+    pub fn lang(&self) -> &'static str {
+        self.locale.tag()
+    }
+
+    pub fn integer(&self, n: &i64) -> String {
+        self.locale.integer(*n)
+    }
+
+    /// A stored timestamp (µs since the epoch) in the user's time zone and format.
+    pub fn timestamp(&self, at_us: &i64, time_zone: &str) -> String {
+        let Ok(ts) = jiff::Timestamp::from_microsecond(*at_us) else {
+            return String::new();
+        };
+        let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let dt = ts.to_zoned(tz).datetime();
+        self.locale.date_time(dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute())
+    }
+}
+
+/// Every key of the English catalogue, for the test that other languages are complete.
+pub fn english_keys() -> Vec<String> {
+    keys_of(include_str!("../locales/en-US/main.ftl"))
+}
+
+pub fn keys_of(ftl: &str) -> Vec<String> {
+    ftl.lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_translates_every_english_key() {
+        let english = english_keys();
+        for (tag, ftl) in [
+            ("es-ES", include_str!("../locales/es-ES/main.ftl")),
+            ("sv-SE", include_str!("../locales/sv-SE/main.ftl")),
+        ] {
+            let keys = keys_of(ftl);
+            let missing: Vec<&String> = english.iter().filter(|k| !keys.contains(k)).collect();
+            assert!(missing.is_empty(), "{tag} lacks {missing:?}");
+        }
+    }
+
+    #[test]
+    fn texts_come_in_the_users_language() {
+        assert_eq!(I18n::new(Locale::En).t("nav-front-office"), "Front office");
+        assert_ne!(I18n::new(Locale::Sv).t("nav-front-office"), "Front office");
+        assert_eq!(I18n::new(Locale::En).t("no-such-key"), "no-such-key");
+    }
+}

@@ -1,0 +1,126 @@
+//! The start page, each area's landing page, and the global search.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::Uri;
+use axum::response::Response;
+use seam_app::parties::SearchHit;
+use seam_app::{UserKind, parties};
+use seam_domain::access::{Area, Permission};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::html::{Page, ok};
+use crate::routes::area_path;
+use crate::who::{CurrentActor, Requester};
+
+pub struct AreaCard {
+    pub title: String,
+    pub about: String,
+    pub href: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    greeting: String,
+    cards: Vec<AreaCard>,
+    portal_party: String,
+}
+
+pub async fn home(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor) -> Response {
+    let page = Page::new(&state, &who, "home-title", "/").await;
+    let i18n = page.i18n;
+    let cards = Area::ALL
+        .into_iter()
+        .filter(|a| actor.may(a.permission()))
+        .map(|a| AreaCard {
+            title: i18n.t(&format!("area-{}", a.slug())),
+            about: i18n.t(&format!("area-{}-about", a.slug())),
+            href: area_path(a),
+        })
+        .collect();
+    let portal_party = if actor.kind == UserKind::Portal {
+        parties::my_party(&state.app, &actor).await.map(|p| p.name).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    ok(&HomePage { greeting: i18n.t1("home-greeting", "name", &actor.display_name), page, cards, portal_party })
+}
+
+/// A link from an area to a screen that works today.
+pub struct Tool {
+    pub label: String,
+    pub href: String,
+}
+
+#[derive(Template)]
+#[template(path = "area.html")]
+struct AreaPage {
+    page: Page,
+    about: String,
+    tools: Vec<Tool>,
+}
+
+/// The screens each area offers now, shown only when the user may open them.
+fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
+    use Permission as P;
+    match area {
+        Area::Reception => vec![("tool-find-party", "/parties", P::PartiesRead), ("tool-new-party", "/parties/new", P::PartiesWrite)],
+        Area::Crm => vec![
+            ("tool-parties", "/parties", P::PartiesRead),
+            ("tool-new-party", "/parties/new", P::PartiesWrite),
+            ("tool-import-parties", "/parties/import", P::PartiesImport),
+            ("tool-export-parties", "/parties/export.csv", P::PartiesExport),
+        ],
+        Area::Sales | Area::Service | Area::Marketing | Area::Accounting => {
+            vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
+        }
+        Area::Purchasing => vec![("tool-vendors", "/parties?role=vendor", P::PartiesRead)],
+        Area::Insights => vec![("tool-audit", "/audit", P::AuditRead)],
+        _ => Vec::new(),
+    }
+}
+
+pub async fn area(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, uri: Uri) -> Response {
+    let area = Area::ALL.into_iter().find(|a| area_path(*a) == uri.path()).unwrap_or(Area::Crm);
+    let page = Page::new(&state, &who, &format!("area-{}", area.slug()), uri.path()).await;
+    let i18n = page.i18n;
+    let tools = tools_of(area)
+        .into_iter()
+        .filter(|(_, _, p)| actor.may(*p))
+        .map(|(key, href, _)| Tool { label: i18n.t(key), href: href.to_owned() })
+        .collect();
+    ok(&AreaPage { about: i18n.t(&format!("area-{}-about", area.slug())), page, tools })
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    page: Page,
+    text: String,
+    hits: Vec<SearchHit>,
+}
+
+/// Hits shown by the global search.
+pub const SEARCH_HITS_MAX: i64 = 20;
+
+pub async fn search(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Query(query): Query<SearchQuery>) -> Response {
+    let hits = match parties::search(&state.app, &actor, &query.q, SEARCH_HITS_MAX).await {
+        Ok(hits) => hits,
+        Err(e) => {
+            tracing::error!(error = %e, "search failed");
+            Vec::new()
+        }
+    };
+    let mut page = Page::new(&state, &who, "search-title", "/search").await;
+    page.search_text.clone_from(&query.q);
+    ok(&SearchPage { page, text: query.q, hits })
+}
