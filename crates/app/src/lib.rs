@@ -17,7 +17,9 @@
 )]
 
 pub mod audit;
+pub mod idempotency;
 pub mod auth;
+pub mod demo;
 pub mod parties;
 pub mod tokens;
 pub mod users;

@@ -1,1 +1,328 @@
-fn main() {}
+//! The `seam` binary: serves the web application, loads the demo, and gives
+//! the operator at the server's console the administrative commands (users,
+//! API tokens, backup and restore, audit verification, party import and export).
+//!
+//! Every command acts as `system:cli` and goes through the same `seam_app`
+//! use cases as the web pages, so it is checked and audited the same way.
+//!
+//! Invariant: a failing command prints a readable reason on stderr and exits
+//! non-zero; nothing here panics on bad input or a closed pipe.
+//! Invariant: secrets (generated passwords, API tokens, setup links) are printed
+//! once on stdout and never logged.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::todo,
+    clippy::await_holding_lock
+)]
+
+mod admin;
+mod data;
+mod messages;
+mod output;
+mod party;
+mod server;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use seam_app::{App, Db};
+use seam_domain::access::{Permission, Role};
+
+const DEFAULT_DATABASE_URL: &str = "sqlite://seam.sqlite";
+const DEMO_DATABASE_URL: &str = "sqlite://seam-demo.sqlite";
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Seam: one system for a business's front office and back office.
+///
+/// Every command first brings the database schema up to date.
+#[derive(Debug, Parser)]
+#[command(name = "seam", version, propagate_version = true)]
+struct Cli {
+    /// Database to use: sqlite://PATH or postgres://USER@HOST/DATABASE.
+    /// [default: sqlite://seam.sqlite, for `demo` sqlite://seam-demo.sqlite]
+    #[arg(
+        long,
+        global = true,
+        env = "SEAM_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    database_url: Option<String>,
+
+    /// How log lines on stderr look. Which lines are shown follows RUST_LOG (default: info).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web application and the JSON API until Ctrl-C or SIGTERM.
+    ///
+    /// On a database without users, prints a one-time link for creating the first admin.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, default_value = DEFAULT_LISTEN, value_name = "ADDR")]
+        listen: SocketAddr,
+        /// Mark cookies Secure: set this when Seam is reached over HTTPS (behind a proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Fill a fresh database with a demo company and serve it.
+    ///
+    /// Creates about 60 customers, vendors and contacts and one login per role,
+    /// all with the same password, and prints the logins. Started again on the
+    /// same database, it creates nothing and serves what is there.
+    Demo {
+        /// Address and port to listen on.
+        #[arg(long, default_value = DEFAULT_LISTEN, value_name = "ADDR")]
+        listen: SocketAddr,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Manage logins: add, list, disable, enable, reset passwords, set roles.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens of users: create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Write a portable backup of every business table to FILE.
+    ///
+    /// The file is written beside FILE first and renamed when complete, so FILE
+    /// is never a half-written backup. A backup restores into SQLite or PostgreSQL.
+    Backup {
+        /// Where to write the backup (gzip'd JSON lines).
+        file: PathBuf,
+    },
+    /// Load a backup into an empty database, then verify its audit chain.
+    ///
+    /// All or nothing: the backup's checksum is checked before anything is
+    /// committed. Exits 1 when the restored audit chain does not verify.
+    Restore {
+        /// A file written by `seam backup`.
+        file: PathBuf,
+    },
+    /// Check the tamper-evident audit journal.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// List, export and import parties (companies and persons).
+    #[command(subcommand)]
+    Party(PartyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a login. Without --password-stdin a strong password is generated and printed once.
+    Add {
+        /// 3 to 32 characters: lower-case letters, digits, '.', '_' or '-'.
+        username: String,
+        /// Role(s) to grant; repeat the option or separate with commas.
+        #[arg(long = "role", required = true, value_delimiter = ',', value_parser = parse_role, value_name = "ROLE")]
+        roles: Vec<Role>,
+        /// Name shown in the application (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// E-mail address of the login.
+        #[arg(long)]
+        email: Option<String>,
+        /// For a portal login: the id of the customer party it belongs to.
+        #[arg(long, value_name = "N")]
+        party_id: Option<i64>,
+        /// IANA time zone, e.g. Europe/Berlin (default: UTC).
+        #[arg(long, value_name = "ZONE")]
+        time_zone: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List every login with its roles, kind and state.
+    List,
+    /// Disable a login: its sessions end and its API tokens are revoked at once.
+    Disable { username: String },
+    /// Enable a disabled login again (its revoked tokens stay revoked).
+    Enable { username: String },
+    /// Set a new password, clear any lockout and end the user's sessions.
+    ///
+    /// Without --password-stdin a strong password is generated and printed once.
+    ResetPassword {
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Replace a login's roles.
+    Roles {
+        username: String,
+        /// Role(s) to grant; repeat the option or separate with commas.
+        #[arg(long = "role", required = true, value_delimiter = ',', value_parser = parse_role, value_name = "ROLE")]
+        roles: Vec<Role>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user. The secret is printed once and stored only as a hash.
+    Create {
+        /// The user the token acts as.
+        #[arg(long, value_name = "USERNAME")]
+        user: String,
+        /// What the token is for, e.g. "web shop sync".
+        #[arg(long)]
+        name: String,
+        /// Permission(s) the token may use, e.g. parties.read,parties.write; never more than the user has.
+        #[arg(long = "scope", required = true, value_delimiter = ',', value_parser = parse_permission, value_name = "SCOPE")]
+        scopes: Vec<Permission>,
+    },
+    /// List a user's tokens, revoked ones included.
+    List {
+        #[arg(long, value_name = "USERNAME")]
+        user: String,
+    },
+    /// Revoke a token at once.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Recompute the whole hash chain. Exits 1 and names the first broken event when it does not verify.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum PartyCommand {
+    /// List active parties by name.
+    List {
+        /// Words to find in name, e-mail, phone, tax id, tags or city.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// How many to show (1 to 500).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=500), value_name = "N")]
+        limit: i64,
+    },
+    /// Export active parties as CSV (the import format).
+    Export {
+        /// Write to FILE instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Import parties from a CSV file: all rows or none.
+    ///
+    /// The header names the columns (kind and name are required; see `party
+    /// export` for the rest). Persons name their company in the `company`
+    /// column. Any bad row is reported as `line N: field: problem`, nothing is
+    /// written, and the exit code is 1.
+    Import {
+        file: PathBuf,
+        /// Check the file and report what would be created, without writing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+fn parse_role(name: &str) -> Result<Role, String> {
+    Role::parse(name).ok_or_else(|| {
+        let known: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        format!("unknown role; known roles: {}", known.join(", "))
+    })
+}
+
+fn parse_permission(name: &str) -> Result<Permission, String> {
+    Permission::parse(name.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Permission::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown scope; known scopes: {}", known.join(", "))
+    })
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
+    // A second subscriber (never the case here) is not worth failing a command over.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(err) => {
+            messages::report(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let default_url = if matches!(cli.command, Command::Demo { .. }) {
+        DEMO_DATABASE_URL
+    } else {
+        DEFAULT_DATABASE_URL
+    };
+    let url = cli.database_url.as_deref().unwrap_or(default_url);
+    let db = Db::connect(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot bring the database schema up to date: {e}"))?;
+    let app = App::new(db);
+    let result = dispatch(&app, cli.command).await;
+    app.db.close().await;
+    result
+}
+
+async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve {
+            listen,
+            secure_cookies,
+        } => server::serve(app, listen, secure_cookies).await,
+        Command::Demo { listen } => server::demo(app, listen).await,
+        Command::Migrate => {
+            output::out("database schema is up to date")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(command) => admin::user(app, command).await,
+        Command::Token(command) => admin::token(app, command).await,
+        Command::Backup { file } => data::backup(app, &file).await,
+        Command::Restore { file } => data::restore(app, &file).await,
+        Command::Audit(AuditCommand::Verify) => data::audit_verify(app).await,
+        Command::Party(command) => party::party(app, command).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,632 @@
+//! The `seam` binary end to end. Each test runs the real built binary against
+//! a fresh SQLite file and, when `SEAM_TEST_PG_URL` is set, also against a
+//! fresh PostgreSQL schema, then checks its exit code, its output and what it
+//! left in the database.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use seam_app::App;
+use seam_store::backup::{self, TABLES};
+use seam_store::testing::{self, TempDir, TestDb};
+use seam_store::{Db, users};
+
+/// What one run of the binary did.
+#[derive(Debug)]
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success:\n{self:?}");
+        self
+    }
+
+    fn failed(self) -> Run {
+        assert_ne!(self.code, 0, "expected failure:\n{self:?}");
+        self
+    }
+}
+
+fn seam_command(url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_seam"));
+    command
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env_remove("SEAM_DATABASE_URL")
+        .env("RUST_LOG", "warn");
+    command
+}
+
+/// Runs `seam ARGS` against `db`, with `stdin` on standard input.
+fn seam_with_stdin(db: &TestDb, args: &[&str], stdin: &str) -> Run {
+    let mut child = seam_command(&db.url, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the seam binary starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn seam(db: &TestDb, args: &[&str]) -> Run {
+    seam_with_stdin(db, args, "")
+}
+
+/// A fresh SQLite database, and a fresh PostgreSQL schema when one is configured.
+async fn backends() -> Vec<TestDb> {
+    let mut dbs = vec![testing::sqlite().await.unwrap()];
+    if let Some(pg) = testing::postgres().await.unwrap() {
+        dbs.push(pg);
+    }
+    dbs
+}
+
+fn table<'a>(name: &str) -> &'a backup::Table {
+    TABLES.iter().find(|t| t.name == name).unwrap()
+}
+
+async fn row_count(db: &Db, name: &str) -> usize {
+    backup::table_rows(db, table(name)).await.unwrap().len()
+}
+
+/// The cells of `user list`'s row for `username`: id, username, roles, kind, disabled, 2FA.
+fn user_row(list: &str, username: &str) -> Vec<String> {
+    list.lines()
+        .map(|line| {
+            line.split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .find(|cells| cells.get(1).map(String::as_str) == Some(username))
+        .unwrap_or_else(|| panic!("{username} not in\n{list}"))
+}
+
+/// The line printed after "shown only this once:".
+fn secret_after_notice(stdout: &str) -> String {
+    let mut lines = stdout
+        .lines()
+        .skip_while(|l| !l.ends_with("shown only this once:"));
+    lines.next();
+    lines
+        .next()
+        .unwrap_or_else(|| panic!("no secret in\n{stdout}"))
+        .to_owned()
+}
+
+async fn can_log_in(db: &TestDb, username: &str, password: &str) -> bool {
+    seam_app::auth::login(&App::new(db.db.clone()), username, password)
+        .await
+        .is_ok()
+}
+
+#[test]
+fn help_works_for_every_subcommand() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["serve"],
+        &["demo"],
+        &["migrate"],
+        &["user"],
+        &["user", "add"],
+        &["user", "list"],
+        &["user", "disable"],
+        &["user", "enable"],
+        &["user", "reset-password"],
+        &["user", "roles"],
+        &["token"],
+        &["token", "create"],
+        &["token", "list"],
+        &["token", "revoke"],
+        &["backup"],
+        &["restore"],
+        &["audit"],
+        &["audit", "verify"],
+        &["party"],
+        &["party", "list"],
+        &["party", "export"],
+        &["party", "import"],
+    ];
+    for args in commands {
+        let output = Command::new(env!("CARGO_BIN_EXE_seam"))
+            .args(*args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "seam {args:?} --help failed: {output:?}"
+        );
+        assert!(
+            stdout.contains("Usage: seam"),
+            "seam {args:?} --help printed {stdout}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn users_are_added_listed_disabled_and_reenabled() {
+    for db in backends().await {
+        let added = seam(
+            &db,
+            &[
+                "user",
+                "add",
+                "anna",
+                "--role",
+                "sales,service",
+                "--email",
+                "anna@example.com",
+            ],
+        )
+        .ok();
+        assert!(added.stdout.contains("added user anna"), "{added:?}");
+        let generated = secret_after_notice(&added.stdout);
+        assert!(
+            can_log_in(&db, "anna", &generated).await,
+            "the printed password logs in"
+        );
+
+        let chosen = "ferry lantern oak 42";
+        seam_with_stdin(
+            &db,
+            &[
+                "user",
+                "add",
+                "bob",
+                "--role",
+                "admin",
+                "--role",
+                "accountant",
+                "--password-stdin",
+            ],
+            &format!("{chosen}\n"),
+        )
+        .ok();
+        assert!(
+            can_log_in(&db, "bob", chosen).await,
+            "the password from stdin is stored exactly, spaces included"
+        );
+
+        let list = seam(&db, &["user", "list"]).ok().stdout;
+        assert_eq!(
+            user_row(&list, "anna")[2..],
+            ["sales,service", "staff", "no", "off"]
+        );
+        assert_eq!(user_row(&list, "bob")[2], "admin,accountant");
+
+        seam(&db, &["user", "disable", "anna"]).ok();
+        assert_eq!(
+            user_row(&seam(&db, &["user", "list"]).ok().stdout, "anna")[4],
+            "yes"
+        );
+        assert!(
+            !can_log_in(&db, "anna", &generated).await,
+            "a disabled login cannot log in"
+        );
+        seam(&db, &["user", "enable", "anna"]).ok();
+        assert_eq!(
+            user_row(&seam(&db, &["user", "list"]).ok().stdout, "anna")[4],
+            "no"
+        );
+
+        seam(&db, &["user", "roles", "anna", "--role", "receptionist"]).ok();
+        assert_eq!(
+            user_row(&seam(&db, &["user", "list"]).ok().stdout, "anna")[2],
+            "receptionist"
+        );
+        seam_with_stdin(
+            &db,
+            &["user", "reset-password", "anna", "--password-stdin"],
+            "quiet harbour 1977\n",
+        )
+        .ok();
+        assert!(can_log_in(&db, "anna", "quiet harbour 1977").await);
+    }
+}
+
+#[tokio::test]
+async fn bad_user_input_is_refused_with_a_reason_and_nothing_is_written() {
+    for db in backends().await {
+        seam(&db, &["user", "add", "anna", "--role", "sales"]).ok();
+        let taken = seam(&db, &["user", "add", "Anna", "--role", "admin"]).failed();
+        assert!(
+            taken.stderr.contains("username is already taken"),
+            "{taken:?}"
+        );
+        let short = seam_with_stdin(
+            &db,
+            &["user", "add", "bob", "--role", "admin", "--password-stdin"],
+            "short\n",
+        )
+        .failed();
+        assert!(
+            short
+                .stderr
+                .contains("password: must be at least 12 characters long"),
+            "{short:?}"
+        );
+        let bad_email = seam(
+            &db,
+            &[
+                "user",
+                "add",
+                "carl",
+                "--role",
+                "admin",
+                "--email",
+                "not-an-address",
+            ],
+        )
+        .failed();
+        assert!(
+            bad_email
+                .stderr
+                .contains("email: is not a valid e-mail address"),
+            "{bad_email:?}"
+        );
+        let unknown_role = seam(&db, &["user", "add", "dora", "--role", "wizard"]).failed();
+        assert!(
+            unknown_role.stderr.contains("unknown role"),
+            "{unknown_role:?}"
+        );
+        let ghost = seam(&db, &["user", "disable", "ghost"]).failed();
+        assert!(ghost.stderr.contains("no user named ghost"), "{ghost:?}");
+        assert_eq!(row_count(&db.db, "users").await, 1);
+        assert_eq!(
+            row_count(&db.db, "events").await,
+            1,
+            "only the one user that was added is in the journal"
+        );
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_created_listed_and_revoked() {
+    for db in backends().await {
+        seam(&db, &["user", "add", "anna", "--role", "sales"]).ok();
+        let created = seam(
+            &db,
+            &[
+                "token",
+                "create",
+                "--user",
+                "anna",
+                "--name",
+                "shop sync",
+                "--scope",
+                "parties.read,parties.write",
+            ],
+        )
+        .ok();
+        let secret = secret_after_notice(&created.stdout);
+        assert!(secret.starts_with("seam_"), "{created:?}");
+        let id: i64 = created
+            .stdout
+            .split_whitespace()
+            .nth(2)
+            .and_then(|w| w.parse().ok())
+            .unwrap_or_else(|| panic!("{created:?}"));
+
+        let too_wide = seam(
+            &db,
+            &[
+                "token",
+                "create",
+                "--user",
+                "anna",
+                "--name",
+                "admin",
+                "--scope",
+                "users.admin",
+            ],
+        )
+        .failed();
+        assert!(
+            too_wide
+                .stderr
+                .contains("scopes: must be permissions that the token's user holds"),
+            "{too_wide:?}"
+        );
+
+        let list = seam(&db, &["token", "list", "--user", "anna"]).ok().stdout;
+        assert!(
+            list.contains("shop sync") && list.contains("parties.read,parties.write"),
+            "{list}"
+        );
+        assert!(!list.contains(&secret), "the secret is never shown again");
+
+        let user = users::user_by_username(&db.db, "anna")
+            .await
+            .unwrap()
+            .unwrap();
+        let tokens = || async {
+            seam_store::tokens::tokens_of_user(&db.db, user.id)
+                .await
+                .unwrap()
+        };
+        assert!(tokens().await.iter().all(|t| t.revoked_at_us.is_none()));
+        seam(&db, &["token", "revoke", &id.to_string()]).ok();
+        assert!(tokens().await.iter().all(|t| t.revoked_at_us.is_some()));
+        let unknown = seam(&db, &["token", "revoke", "999"]).failed();
+        assert!(
+            unknown.stderr.contains("no token with id 999"),
+            "{unknown:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_first_tampered_event() {
+    for db in backends().await {
+        seam(&db, &["user", "add", "anna", "--role", "sales"]).ok();
+        seam(&db, &["user", "add", "bob", "--role", "accountant"]).ok();
+        seam(&db, &["user", "disable", "anna"]).ok();
+        let intact = seam(&db, &["audit", "verify"]).ok();
+        assert_eq!(intact.stdout.trim(), "audit chain intact: 3 events");
+
+        const TAMPER: &str =
+            "UPDATE events SET after_json = '{\"username\":\"mallory\"}' WHERE seq = 2";
+        let changed = match &db.db {
+            Db::Sqlite { write, .. } => sqlx::query(TAMPER)
+                .execute(write)
+                .await
+                .unwrap()
+                .rows_affected(),
+            Db::Pg(pool) => sqlx::query(TAMPER)
+                .execute(pool)
+                .await
+                .unwrap()
+                .rows_affected(),
+        };
+        assert_eq!(changed, 1);
+        let broken = seam(&db, &["audit", "verify"]);
+        assert_eq!(broken.code, 1, "{broken:?}");
+        assert!(
+            broken
+                .stderr
+                .contains("audit chain broken at event 2: contents changed"),
+            "{broken:?}"
+        );
+    }
+}
+
+/// Users, a revoked token, parties with contacts and their journal, on SQLite.
+async fn populated_sqlite() -> TestDb {
+    let db = testing::sqlite().await.unwrap();
+    seam(&db, &["user", "add", "anna", "--role", "sales"]).ok();
+    seam(&db, &["user", "add", "bob", "--role", "admin"]).ok();
+    seam(
+        &db,
+        &[
+            "token",
+            "create",
+            "--user",
+            "anna",
+            "--name",
+            "sync",
+            "--scope",
+            "parties.read",
+        ],
+    )
+    .ok();
+    seam(
+        &db,
+        &[
+            "token",
+            "create",
+            "--user",
+            "bob",
+            "--name",
+            "reports",
+            "--scope",
+            "audit.read",
+        ],
+    )
+    .ok();
+    seam(&db, &["user", "disable", "anna"]).ok();
+    let dir = TempDir::new("seam-cli-test").unwrap();
+    let csv = dir.0.join("parties.csv");
+    std::fs::write(&csv, GOOD_CSV).unwrap();
+    seam(&db, &["party", "import", csv.to_str().unwrap()]).ok();
+    db
+}
+
+#[tokio::test]
+async fn a_sqlite_backup_restores_into_every_backend_table_for_table() {
+    let source = populated_sqlite().await;
+    let dir = TempDir::new("seam-cli-test").unwrap();
+    let file = dir.0.join("seam.backup");
+    let file = file.to_str().unwrap();
+    let written = seam(&source, &["backup", file]).ok();
+    assert!(written.stdout.contains("backup written to"), "{written:?}");
+    assert!(Path::new(file).exists());
+    assert!(
+        !Path::new(&format!("{file}.tmp")).exists(),
+        "the temporary file is renamed into place"
+    );
+
+    let mut targets = vec![testing::sqlite().await.unwrap()];
+    targets.extend(testing::postgres().await.unwrap());
+    for target in targets {
+        let restored = seam(&target, &["restore", file]).ok();
+        assert!(
+            restored.stdout.contains("audit chain intact: "),
+            "{restored:?}"
+        );
+        for table in TABLES {
+            let expected = backup::table_rows(&source.db, table).await.unwrap();
+            let actual = backup::table_rows(&target.db, table).await.unwrap();
+            assert_eq!(
+                actual,
+                expected,
+                "table {} differs after restore to {:?}",
+                table.name,
+                target.db.backend()
+            );
+        }
+        seam(&target, &["audit", "verify"]).ok();
+        let again = seam(&target, &["restore", file]).failed();
+        assert!(again.stderr.contains("nothing was written"), "{again:?}");
+        // New rows get fresh ids after a restore (PostgreSQL's identities moved past the restored ones).
+        seam(&target, &["user", "add", "carl", "--role", "service"]).ok();
+        seam(&target, &["audit", "verify"]).ok();
+    }
+}
+
+const GOOD_CSV: &str = "kind,name,company,email,city,country,customer,vendor,tags\n\
+    company,Nordlicht Handels GmbH,,info@nordlicht.example,Hamburg,DE,yes,no,\"wholesale, vip\"\n\
+    person,Klaus Brandt,Nordlicht Handels GmbH,klaus@nordlicht.example,Hamburg,DE,no,no,\n\
+    company,Van der Meer Logistiek B.V.,,info@vandermeer.example,Rotterdam,NL,no,yes,logistics\n";
+
+#[tokio::test]
+async fn a_party_import_with_a_bad_row_writes_nothing_and_a_good_one_is_listed_and_exported() {
+    for db in backends().await {
+        let dir = TempDir::new("seam-cli-test").unwrap();
+        let bad = dir.0.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "kind,name,email\ncompany,Acme AB,info@acme.example\nperson,Anna Berg,not-an-address\n",
+        )
+        .unwrap();
+        let refused = seam(&db, &["party", "import", bad.to_str().unwrap()]).failed();
+        assert!(
+            refused
+                .stderr
+                .contains("line 3: email: is not a valid e-mail address"),
+            "{refused:?}"
+        );
+        assert_eq!(row_count(&db.db, "parties").await, 0);
+        assert_eq!(row_count(&db.db, "events").await, 0);
+
+        let good = dir.0.join("good.csv");
+        std::fs::write(&good, GOOD_CSV).unwrap();
+        let preview = seam(
+            &db,
+            &["party", "import", good.to_str().unwrap(), "--dry-run"],
+        )
+        .ok();
+        assert!(
+            preview.stdout.contains("3 parties would be created"),
+            "{preview:?}"
+        );
+        assert_eq!(row_count(&db.db, "parties").await, 0);
+        let imported = seam(&db, &["party", "import", good.to_str().unwrap()]).ok();
+        assert!(
+            imported.stdout.contains("created 3 parties"),
+            "{imported:?}"
+        );
+        assert_eq!(
+            row_count(&db.db, "events").await,
+            3,
+            "one audit event per imported party"
+        );
+
+        let list = seam(&db, &["party", "list"]).ok().stdout;
+        assert!(
+            list.contains("Klaus Brandt") && list.contains("3 of 3 parties"),
+            "{list}"
+        );
+        let found = seam(&db, &["party", "list", "--search", "rotterdam"])
+            .ok()
+            .stdout;
+        assert!(
+            found.contains("Van der Meer") && found.contains("1 of 1 parties"),
+            "{found}"
+        );
+
+        let export = seam(&db, &["party", "export"]).ok().stdout;
+        assert!(export.starts_with("id,kind,name,company,"), "{export}");
+        assert_eq!(export.lines().count(), 4);
+        assert!(
+            export.contains("Klaus Brandt,Nordlicht Handels GmbH"),
+            "{export}"
+        );
+        let exported = dir.0.join("export.csv");
+        seam(&db, &["party", "export", "-o", exported.to_str().unwrap()]).ok();
+        assert_eq!(std::fs::read_to_string(&exported).unwrap(), export);
+    }
+}
+
+/// Starts `seam demo`, reads its stdout until the login table is complete, and stops it.
+fn run_demo_until_logins_printed(db: &TestDb) -> String {
+    let mut child = seam_command(&db.url, &["demo", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            let output = child.wait_with_output().unwrap();
+            panic!(
+                "seam demo ended early: {printed}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        printed.push_str(&line);
+        if line.starts_with("portal ") || line.contains("none of the demo logins") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    printed
+}
+
+#[tokio::test]
+async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
+    for db in backends().await {
+        let printed = run_demo_until_logins_printed(&db);
+        for role in seam_domain::access::Role::ALL {
+            assert!(
+                printed.contains(role.name()),
+                "no login for {} in\n{printed}",
+                role.name()
+            );
+        }
+        assert!(printed.contains(seam_app::demo::DEMO_PASSWORD));
+        assert!(row_count(&db.db, "parties").await >= 60);
+        assert_eq!(
+            row_count(&db.db, "users").await,
+            seam_domain::access::Role::ALL.len()
+        );
+        assert!(can_log_in(&db, "receptionist", seam_app::demo::DEMO_PASSWORD).await);
+        let events = row_count(&db.db, "events").await;
+
+        let again = run_demo_until_logins_printed(&db);
+        assert_eq!(again, printed, "a second start shows the same logins");
+        assert_eq!(
+            row_count(&db.db, "events").await,
+            events,
+            "and creates nothing"
+        );
+        seam(&db, &["audit", "verify"]).ok();
+    }
+}
