@@ -216,7 +216,7 @@ pub fn error_page(who: &Who, headers: &HeaderMap, err: &AppError, request_id: &s
         page.is_staff = actor.kind == UserKind::Staff;
     }
     let template = ErrorPage {
-        heading: i18n.t(&format!("{}-heading", status.as_u16())),
+        heading: i18n.t(&format!("heading-{}", status.as_u16())),
         message: i18n.t(key),
         request_id: request_id.to_owned(),
         errors,

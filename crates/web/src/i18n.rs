@@ -100,5 +100,9 @@ mod tests {
         assert_eq!(I18n::new(Locale::En).t("nav-front-office"), "Front office");
         assert_ne!(I18n::new(Locale::Sv).t("nav-front-office"), "Front office");
         assert_eq!(I18n::new(Locale::En).t("no-such-key"), "no-such-key");
+        // Every catalogue must parse: a broken one would fail every page at runtime.
+        for locale in Locale::ALL {
+            assert_ne!(I18n::new(locale).t("login"), "login", "{locale:?}");
+        }
     }
 }

@@ -241,13 +241,13 @@ flash-token-revoked = The token was revoked.
 
 ## Errors
 error-title = Something went wrong
-401-heading = Please log in
-403-heading = Not allowed
-404-heading = Not found
-409-heading = Conflict
-422-heading = Please check your input
-429-heading = Too many attempts
-500-heading = Internal error
+heading-401 = Please log in
+heading-403 = Not allowed
+heading-404 = Not found
+heading-409 = Conflict
+heading-422 = Please check your input
+heading-429 = Too many attempts
+heading-500 = Internal error
 error-unauthenticated = You need to log in to see this page.
 error-forbidden = Your roles do not allow this. Ask an administrator if you need it.
 error-not-found = There is nothing at this address.
