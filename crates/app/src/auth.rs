@@ -43,7 +43,11 @@ pub async fn hash_password(password: String) -> AppResult<String> {
 
 async fn password_matches(hash: String, password: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(&hash).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
     .await
     .unwrap_or(false)
@@ -54,7 +58,12 @@ async fn password_matches(hash: String, password: String) -> bool {
 fn decoy_hash() -> String {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     DECOY
-        .get_or_init(|| Argon2::default().hash_password(b"decoy").map(|h| h.to_string()).unwrap_or_default())
+        .get_or_init(|| {
+            Argon2::default()
+                .hash_password(b"decoy")
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
         .clone()
 }
 
@@ -71,7 +80,11 @@ pub fn actor_from_user(row: &UserRow, scopes: Option<&[Permission]>) -> Actor {
         user_id: Some(UserId(row.id)),
         username: row.username.clone(),
         display_name: row.display_name.clone(),
-        kind: if row.kind == "portal" { UserKind::Portal } else { UserKind::Staff },
+        kind: if row.kind == "portal" {
+            UserKind::Portal
+        } else {
+            UserKind::Staff
+        },
         grants: match scopes {
             Some(scopes) => grants.narrowed_to(scopes),
             None => grants,
@@ -104,7 +117,9 @@ fn login_failed() -> AppError {
 pub async fn login(app: &App, username: &str, password: &str) -> AppResult<LoginOutcome> {
     let now = now_us();
     let Some(user) = users::user_by_username(&app.db, username.trim()).await? else {
-        let decoy = tokio::task::spawn_blocking(decoy_hash).await.unwrap_or_default();
+        let decoy = tokio::task::spawn_blocking(decoy_hash)
+            .await
+            .unwrap_or_default();
         password_matches(decoy, password.to_owned()).await;
         return Err(login_failed());
     };
@@ -124,7 +139,18 @@ pub async fn login(app: &App, username: &str, password: &str) -> AppResult<Login
         }
         users::update_user(&mut tx, &row, now).await?;
         let action = if locked { "locked" } else { "login-failed" };
-        record(&mut tx, &actor, Change { entity_type: "user", entity_id: row.id.to_string(), action, before: None, after: None }).await?;
+        record(
+            &mut tx,
+            &actor,
+            Change {
+                entity_type: "user",
+                entity_id: row.id.to_string(),
+                action,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Err(match row.locked_until_us {
             Some(until_us) if locked => AppError::Locked { until_us },
@@ -136,13 +162,40 @@ pub async fn login(app: &App, username: &str, password: &str) -> AppResult<Login
     users::update_user(&mut tx, &row, now).await?;
     let session = new_secret();
     let second_factor = row.totp_secret.is_some();
-    let ttl = if second_factor { SECOND_FACTOR_TTL } else { SESSION_TTL };
-    sessions::insert_session(&mut tx, &session, row.id, second_factor, now, now + micros(ttl)).await?;
+    let ttl = if second_factor {
+        SECOND_FACTOR_TTL
+    } else {
+        SESSION_TTL
+    };
+    sessions::insert_session(
+        &mut tx,
+        &session,
+        row.id,
+        second_factor,
+        now,
+        now + micros(ttl),
+    )
+    .await?;
     if !second_factor {
-        record(&mut tx, &actor, Change { entity_type: "user", entity_id: row.id.to_string(), action: "login", before: None, after: None }).await?;
+        record(
+            &mut tx,
+            &actor,
+            Change {
+                entity_type: "user",
+                entity_id: row.id.to_string(),
+                action: "login",
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
-    Ok(if second_factor { LoginOutcome::SecondFactorNeeded { session } } else { LoginOutcome::LoggedIn { session } })
+    Ok(if second_factor {
+        LoginOutcome::SecondFactorNeeded { session }
+    } else {
+        LoginOutcome::LoggedIn { session }
+    })
 }
 
 /// Finishes a login with the code from the user's authenticator app. The
@@ -150,7 +203,11 @@ pub async fn login(app: &App, username: &str, password: &str) -> AppResult<Login
 ///
 /// Errors: [`AppError::Unauthenticated`] when the pending session is gone,
 /// [`AppError::Invalid`] on a wrong or reused code.
-pub async fn complete_second_factor(app: &App, pending_session: &str, code: &str) -> AppResult<String> {
+pub async fn complete_second_factor(
+    app: &App,
+    pending_session: &str,
+    code: &str,
+) -> AppResult<String> {
     let now = now_us();
     let Some(session) = sessions::session(&app.db, pending_session, now).await? else {
         return Err(AppError::Unauthenticated);
@@ -160,7 +217,10 @@ pub async fn complete_second_factor(app: &App, pending_session: &str, code: &str
     }
     let mut tx = app.db.begin().await?;
     let mut row = users::user_for_update(&mut tx, session.user_id).await?;
-    let step = row.totp_secret.as_deref().and_then(|secret| totp_step(secret, code, now));
+    let step = row
+        .totp_secret
+        .as_deref()
+        .and_then(|secret| totp_step(secret, code, now));
     let fresh = step.is_some_and(|s| row.totp_last_step.is_none_or(|last| s > last));
     if !fresh {
         return Err(AppError::Invalid(FieldErrors::one("code", "error-totp")));
@@ -169,9 +229,28 @@ pub async fn complete_second_factor(app: &App, pending_session: &str, code: &str
     users::update_user(&mut tx, &row, now).await?;
     sessions::delete_session(&mut tx, pending_session).await?;
     let full = new_secret();
-    sessions::insert_session(&mut tx, &full, row.id, false, now, now + micros(SESSION_TTL)).await?;
+    sessions::insert_session(
+        &mut tx,
+        &full,
+        row.id,
+        false,
+        now,
+        now + micros(SESSION_TTL),
+    )
+    .await?;
     let actor = actor_from_user(&row, None);
-    record(&mut tx, &actor, Change { entity_type: "user", entity_id: row.id.to_string(), action: "login", before: None, after: Some(json!({"second_factor": true})) }).await?;
+    record(
+        &mut tx,
+        &actor,
+        Change {
+            entity_type: "user",
+            entity_id: row.id.to_string(),
+            action: "login",
+            before: None,
+            after: Some(json!({"second_factor": true})),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(full)
 }
@@ -189,7 +268,10 @@ pub fn totp_step(secret_base32: &str, code: &str, now_us: i64) -> Option<i64> {
 pub fn totp_code(secret_base32: &str, now_us: i64) -> Option<String> {
     let secret = totp_rs::Secret::try_from_base32(secret_base32).ok()?;
     let totp = totp_rs::Builder::new().with_secret(secret).build().ok()?;
-    Some(totp.generate(u64::try_from(now_us / 1_000_000).ok()?).to_string())
+    Some(
+        totp.generate(u64::try_from(now_us / 1_000_000).ok()?)
+            .to_string(),
+    )
 }
 
 /// Ends the session behind this cookie secret.
@@ -198,7 +280,18 @@ pub async fn logout(app: &App, session: &str, actor: Option<&Actor>) -> AppResul
     sessions::delete_session(&mut tx, session).await?;
     if let Some(actor) = actor {
         let id = actor.user_id.map(|id| id.to_string()).unwrap_or_default();
-        record(&mut tx, actor, Change { entity_type: "user", entity_id: id, action: "logout", before: None, after: None }).await?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                entity_type: "user",
+                entity_id: id,
+                action: "logout",
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -224,7 +317,11 @@ pub async fn session_actor(app: &App, session: &str) -> AppResult<Option<Session
     if user.disabled {
         return Ok(None);
     }
-    Ok(Some(SessionState { actor: actor_from_user(&user, None), second_factor_pending: row.mfa_pending, flash: row.flash }))
+    Ok(Some(SessionState {
+        actor: actor_from_user(&user, None),
+        second_factor_pending: row.mfa_pending,
+        flash: row.flash,
+    }))
 }
 
 /// Shows `message` (a catalogue key) once on the next page of this session.
@@ -246,7 +343,11 @@ pub async fn token_actor(app: &App, secret: &str) -> AppResult<Option<Actor>> {
     if user.disabled {
         return Ok(None);
     }
-    let scopes: Vec<Permission> = token.scopes.split(',').filter_map(Permission::parse).collect();
+    let scopes: Vec<Permission> = token
+        .scopes
+        .split(',')
+        .filter_map(Permission::parse)
+        .collect();
     // Record use at most once a minute, so API reads do not each cost a write.
     let now = now_us();
     if token.last_used_at_us.is_none_or(|at| at < now - 60_000_000) {

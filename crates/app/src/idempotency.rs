@@ -10,12 +10,24 @@ fn user_of(actor: &Actor) -> AppResult<i64> {
 }
 
 /// Claims `key` for this actor and request (identified by `request_hash`).
-pub async fn reserve(app: &App, actor: &Actor, key: &str, request_hash: &str) -> AppResult<Reservation> {
+pub async fn reserve(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    request_hash: &str,
+) -> AppResult<Reservation> {
     Ok(idempotency::reserve(&app.db, user_of(actor)?, key, request_hash, now_us()).await?)
 }
 
 /// Stores the first request's response for replays.
-pub async fn complete(app: &App, actor: &Actor, key: &str, status: u16, content_type: &str, body: &str) -> AppResult<()> {
+pub async fn complete(
+    app: &App,
+    actor: &Actor,
+    key: &str,
+    status: u16,
+    content_type: &str,
+    body: &str,
+) -> AppResult<()> {
     Ok(idempotency::complete(&app.db, user_of(actor)?, key, status, content_type, body).await?)
 }
 

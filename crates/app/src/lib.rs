@@ -15,11 +15,21 @@
     clippy::todo,
     clippy::await_holding_lock
 )]
+// Tests state their expectations with unwrap and indexing; a panic there is a failed test.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod audit;
-pub mod idempotency;
 pub mod auth;
 pub mod demo;
+pub mod idempotency;
 pub mod parties;
 pub mod tokens;
 pub mod users;
@@ -84,7 +94,11 @@ impl Actor {
 
     /// Errors: [`AppError::Forbidden`] unless the actor holds `permission`.
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.grants.allows(permission) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.grants.allows(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn may(&self, permission: Permission) -> bool {
@@ -146,7 +160,11 @@ pub struct Change<'a> {
 
 /// Appends the audit event for `change` in the command's transaction.
 pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
-    let text = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string).unwrap_or_default();
+    let text = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .map(serde_json::Value::to_string)
+            .unwrap_or_default()
+    };
     let before = text(&change.before);
     let after = text(&change.after);
     let event = events::NewEvent {

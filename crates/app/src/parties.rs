@@ -10,7 +10,9 @@ use seam_domain::party::{self, PartyDraft, PartyKind, ValidParty};
 use seam_store::events;
 pub use seam_store::events::EventRow;
 use seam_store::parties as store;
-pub use seam_store::parties::{ArchiveFilter, PAGE_SIZE_MAX, PartyCursor, PartyFilter, PartyPage, PartyRow, PartySort};
+pub use seam_store::parties::{
+    ArchiveFilter, PAGE_SIZE_MAX, PartyCursor, PartyFilter, PartyPage, PartyRow, PartySort,
+};
 use seam_store::{StoreError, Tx};
 use serde_json::json;
 
@@ -23,8 +25,21 @@ pub const TIMELINE_MAX: i64 = 100;
 
 /// The CSV columns, in order, for export and import alike.
 pub const CSV_COLUMNS: [&str; 15] = [
-    "id", "kind", "name", "company", "email", "phone", "tax_id", "street", "postal_code", "city", "country",
-    "customer", "vendor", "tags", "notes",
+    "id",
+    "kind",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "tax_id",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "customer",
+    "vendor",
+    "tags",
+    "notes",
 ];
 
 /// What the audit journal and the API keep of a party.
@@ -50,10 +65,15 @@ pub fn party_json(row: &PartyRow) -> serde_json::Value {
 
 /// A person's company must exist and be a company.
 async fn check_company(tx: &mut Tx, party: &ValidParty) -> AppResult<()> {
-    if let Some(company) = party.company_id {
-        if store::existing_company_ids(tx, &[company.0]).await?.is_empty() {
-            return Err(AppError::Invalid(FieldErrors::one("company_id", "error-unknown-company")));
-        }
+    if let Some(company) = party.company_id
+        && store::existing_company_ids(tx, &[company.0])
+            .await?
+            .is_empty()
+    {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "company_id",
+            "error-unknown-company",
+        )));
     }
     Ok(())
 }
@@ -66,7 +86,18 @@ pub async fn create_party(app: &App, actor: &Actor, draft: &PartyDraft) -> AppRe
     check_company(&mut tx, &valid).await?;
     let id = store::insert_party(&mut tx, &valid, now_us()).await?;
     let row = store::party_in_tx(&mut tx, id).await?;
-    record(&mut tx, actor, Change { entity_type: "party", entity_id: id.to_string(), action: "create", before: None, after: Some(party_json(&row)) }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "party",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(party_json(&row)),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(PartyId(id))
 }
@@ -75,21 +106,47 @@ pub async fn create_party(app: &App, actor: &Actor, draft: &PartyDraft) -> AppRe
 ///
 /// Errors: [`AppError::Conflict`] (`error-stale`) when someone saved it in
 /// between; the caller shows the current version and keeps the user's input.
-pub async fn update_party(app: &App, actor: &Actor, id: PartyId, version: i64, draft: &PartyDraft) -> AppResult<()> {
+pub async fn update_party(
+    app: &App,
+    actor: &Actor,
+    id: PartyId,
+    version: i64,
+    draft: &PartyDraft,
+) -> AppResult<()> {
     actor.require(Permission::PartiesWrite)?;
     let valid = party::validate(draft)?;
     if valid.company_id == Some(id) {
-        return Err(AppError::Invalid(FieldErrors::one("company_id", "error-unknown-company")));
+        return Err(AppError::Invalid(FieldErrors::one(
+            "company_id",
+            "error-unknown-company",
+        )));
     }
     let mut tx = app.db.begin().await?;
     let before = store::party_in_tx(&mut tx, id.0).await?;
-    if before.kind == "company" && valid.kind == PartyKind::Person && !store::contacts_of(&app.db, id.0).await?.is_empty() {
-        return Err(AppError::Invalid(FieldErrors::one("kind", "error-company-has-contacts")));
+    if before.kind == "company"
+        && valid.kind == PartyKind::Person
+        && !store::contacts_of(&app.db, id.0).await?.is_empty()
+    {
+        return Err(AppError::Invalid(FieldErrors::one(
+            "kind",
+            "error-company-has-contacts",
+        )));
     }
     check_company(&mut tx, &valid).await?;
     store::update_party(&mut tx, id.0, version, &valid, now_us()).await?;
     let after = store::party_in_tx(&mut tx, id.0).await?;
-    record(&mut tx, actor, Change { entity_type: "party", entity_id: id.to_string(), action: "update", before: Some(party_json(&before)), after: Some(party_json(&after)) }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "party",
+            entity_id: id.to_string(),
+            action: "update",
+            before: Some(party_json(&before)),
+            after: Some(party_json(&after)),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -105,7 +162,18 @@ pub async fn set_archived(app: &App, actor: &Actor, id: PartyId, archived: bool)
     store::set_party_archived(&mut tx, id.0, archived, now_us()).await?;
     let after = store::party_in_tx(&mut tx, id.0).await?;
     let action = if archived { "archive" } else { "restore" };
-    record(&mut tx, actor, Change { entity_type: "party", entity_id: id.to_string(), action, before: Some(party_json(&before)), after: Some(party_json(&after)) }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "party",
+            entity_id: id.to_string(),
+            action,
+            before: Some(party_json(&before)),
+            after: Some(party_json(&after)),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -122,14 +190,25 @@ pub struct PartyDetail {
 /// A party with its company, contacts and timeline. Needs `parties.read`.
 pub async fn party_detail(app: &App, actor: &Actor, id: PartyId) -> AppResult<PartyDetail> {
     actor.require(Permission::PartiesRead)?;
-    let party = store::party(&app.db, id.0).await?.ok_or(AppError::NotFound)?;
+    let party = store::party(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let company = match party.company_id {
         Some(company) => store::party(&app.db, company).await?,
         None => None,
     };
-    let contacts = if party.kind == "company" { store::contacts_of(&app.db, id.0).await? } else { Vec::new() };
+    let contacts = if party.kind == "company" {
+        store::contacts_of(&app.db, id.0).await?
+    } else {
+        Vec::new()
+    };
     let timeline = events::events_of(&app.db, "party", &id.to_string(), TIMELINE_MAX).await?;
-    Ok(PartyDetail { party, company, contacts, timeline })
+    Ok(PartyDetail {
+        party,
+        company,
+        contacts,
+        timeline,
+    })
 }
 
 /// A portal customer's own party. Needs `portal.use`.
@@ -146,7 +225,14 @@ pub async fn party(app: &App, actor: &Actor, id: PartyId) -> AppResult<PartyRow>
 }
 
 /// A page of parties. Needs `parties.read`.
-pub async fn list_parties(app: &App, actor: &Actor, filter: &PartyFilter, sort: PartySort, cursor: Option<&PartyCursor>, limit: i64) -> AppResult<PartyPage> {
+pub async fn list_parties(
+    app: &App,
+    actor: &Actor,
+    filter: &PartyFilter,
+    sort: PartySort,
+    cursor: Option<&PartyCursor>,
+    limit: i64,
+) -> AppResult<PartyPage> {
     actor.require(Permission::PartiesRead)?;
     Ok(store::list_parties(&app.db, filter, sort, cursor, limit).await?)
 }
@@ -167,12 +253,22 @@ pub async fn search(app: &App, actor: &Actor, text: &str, limit: i64) -> AppResu
     let mut hits = Vec::new();
     if actor.may(Permission::PartiesRead) {
         for row in store::search_parties(&app.db, text, limit).await? {
-            let detail = [row.email.as_deref(), row.city.as_deref(), row.tax_id.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ");
-            hits.push(SearchHit { kind: "party", id: row.id, title: row.name, detail, archived: row.archived });
+            let detail = [
+                row.email.as_deref(),
+                row.city.as_deref(),
+                row.tax_id.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            hits.push(SearchHit {
+                kind: "party",
+                id: row.id,
+                title: row.name,
+                detail,
+                archived: row.archived,
+            });
         }
     }
     Ok(hits)
@@ -191,7 +287,14 @@ pub async fn export_csv(app: &App, actor: &Actor, filter: &PartyFilter) -> AppRe
     let mut company_names: HashMap<i64, String> = HashMap::new();
     let mut cursor: Option<PartyCursor> = None;
     loop {
-        let page = store::list_parties(&app.db, filter, PartySort::OldestFirst, cursor.as_ref(), store::PAGE_SIZE_MAX).await?;
+        let page = store::list_parties(
+            &app.db,
+            filter,
+            PartySort::OldestFirst,
+            cursor.as_ref(),
+            store::PAGE_SIZE_MAX,
+        )
+        .await?;
         for row in &page.rows {
             if row.kind == "company" {
                 company_names.insert(row.id, row.name.clone());
@@ -201,23 +304,41 @@ pub async fn export_csv(app: &App, actor: &Actor, filter: &PartyFilter) -> AppRe
             let company = match row.company_id {
                 Some(id) => match company_names.get(&id) {
                     Some(name) => name.clone(),
-                    None => store::party(&app.db, id).await?.map(|c| c.name).unwrap_or_default(),
+                    None => store::party(&app.db, id)
+                        .await?
+                        .map(|c| c.name)
+                        .unwrap_or_default(),
                 },
                 None => String::new(),
             };
             let opt = |v: &Option<String>| v.clone().unwrap_or_default();
             out.write_record([
-                row.id.to_string(), row.kind.clone(), row.name.clone(), company, opt(&row.email), opt(&row.phone),
-                opt(&row.tax_id), opt(&row.street), opt(&row.postal_code), opt(&row.city), opt(&row.country),
-                yes_no(row.is_customer).to_owned(), yes_no(row.is_vendor).to_owned(), row.tags.clone(), opt(&row.notes),
-            ]).map_err(csv_err)?;
+                row.id.to_string(),
+                row.kind.clone(),
+                row.name.clone(),
+                company,
+                opt(&row.email),
+                opt(&row.phone),
+                opt(&row.tax_id),
+                opt(&row.street),
+                opt(&row.postal_code),
+                opt(&row.city),
+                opt(&row.country),
+                yes_no(row.is_customer).to_owned(),
+                yes_no(row.is_vendor).to_owned(),
+                row.tags.clone(),
+                opt(&row.notes),
+            ])
+            .map_err(csv_err)?;
         }
         match page.next {
             Some(next) => cursor = Some(next),
             None => break,
         }
     }
-    let bytes = out.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     String::from_utf8(bytes).map_err(|e| AppError::Internal(anyhow::Error::new(e)))
 }
 
@@ -253,7 +374,12 @@ fn parse_flag(value: &str) -> Option<bool> {
 /// `id` is ignored, any other column is optional except `kind` and `name`).
 /// With `commit`, creates them all in one transaction, or none when any row
 /// is wrong. Needs `parties.import`.
-pub async fn import_csv(app: &App, actor: &Actor, bytes: &[u8], commit: bool) -> AppResult<ImportReport> {
+pub async fn import_csv(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    commit: bool,
+) -> AppResult<ImportReport> {
     actor.require(Permission::PartiesImport)?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut report = parse_import(bytes);
@@ -268,17 +394,30 @@ pub async fn import_csv(app: &App, actor: &Actor, bytes: &[u8], commit: bool) ->
     let mut created_companies: HashMap<String, i64> = HashMap::new();
     let now = now_us();
     for row in &mut report.rows {
-        if let Some(name) = &row.company {
-            if let Some(id) = created_companies.get(&store::sort_name(name)) {
-                row.party.company_id = Some(PartyId(*id));
-            }
+        if let Some(id) = row
+            .company
+            .as_ref()
+            .and_then(|name| created_companies.get(&store::sort_name(name)))
+        {
+            row.party.company_id = Some(PartyId(*id));
         }
         let id = store::insert_party(&mut tx, &row.party, now).await?;
         if row.party.kind == PartyKind::Company {
             created_companies.insert(store::sort_name(&row.party.name), id);
         }
         let stored = store::party_in_tx(&mut tx, id).await?;
-        record(&mut tx, actor, Change { entity_type: "party", entity_id: id.to_string(), action: "import", before: None, after: Some(party_json(&stored)) }).await?;
+        record(
+            &mut tx,
+            actor,
+            Change {
+                entity_type: "party",
+                entity_id: id.to_string(),
+                action: "import",
+                before: None,
+                after: Some(party_json(&stored)),
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     report.created = report.rows.len();
@@ -296,14 +435,21 @@ fn parse_import(bytes: &[u8]) -> ImportReport {
             return report;
         }
     };
-    let headers: Vec<String> = headers.iter().map(|h| String::from_utf8_lossy(h).trim().to_lowercase()).collect();
+    let headers: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
+        .collect();
     for required in ["kind", "name"] {
         if !headers.iter().any(|h| h == required) {
-            report.errors.add(&format!("column {required}"), "error-csv-missing-column");
+            report
+                .errors
+                .add(&format!("column {required}"), "error-csv-missing-column");
         }
     }
     if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(&h.as_str())) {
-        report.errors.add(&format!("column {unknown}"), "error-csv-unknown-column");
+        report
+            .errors
+            .add(&format!("column {unknown}"), "error-csv-unknown-column");
     }
     if !report.errors.is_empty() {
         return report;
@@ -330,7 +476,9 @@ fn parse_import(bytes: &[u8]) -> ImportReport {
                     fields.insert(header.as_str(), v.to_owned());
                 }
                 Err(_) => {
-                    report.errors.add(&format!("line {line}: {header}"), "error-csv-utf8");
+                    report
+                        .errors
+                        .add(&format!("line {line}: {header}"), "error-csv-utf8");
                     bad_utf8 = true;
                 }
             }
@@ -339,9 +487,15 @@ fn parse_import(bytes: &[u8]) -> ImportReport {
             continue;
         }
         if let Some(row) = import_row(line, &fields, &mut report.errors) {
-            let key = (row.party.kind.name().to_owned(), store::sort_name(&row.party.name), row.party.email.clone().unwrap_or_default());
+            let key = (
+                row.party.kind.name().to_owned(),
+                store::sort_name(&row.party.name),
+                row.party.email.clone().unwrap_or_default(),
+            );
             if let Some(first) = seen.insert(key, line) {
-                report.errors.add(&format!("line {line}: name"), "error-csv-duplicate");
+                report
+                    .errors
+                    .add(&format!("line {line}: name"), "error-csv-duplicate");
                 let _ = first;
                 continue;
             }
@@ -351,7 +505,11 @@ fn parse_import(bytes: &[u8]) -> ImportReport {
     report
 }
 
-fn import_row(line: usize, fields: &HashMap<&str, String>, errors: &mut FieldErrors) -> Option<ImportRow> {
+fn import_row(
+    line: usize,
+    fields: &HashMap<&str, String>,
+    errors: &mut FieldErrors,
+) -> Option<ImportRow> {
     let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
     let prefix = format!("line {line}: ");
     let mut row_errors = FieldErrors::new();
@@ -394,13 +552,22 @@ fn import_row(line: usize, fields: &HashMap<&str, String>, errors: &mut FieldErr
         errors.extend(row_errors.prefixed(&prefix));
         return None;
     }
-    party.map(|party| ImportRow { line, party, company })
+    party.map(|party| ImportRow {
+        line,
+        party,
+        company,
+    })
 }
 
 /// Points each person at their company: one already in the database, or one
 /// earlier in the same file.
 async fn resolve_companies(tx: &mut Tx, report: &mut ImportReport) -> Result<(), StoreError> {
-    let mut wanted: Vec<String> = report.rows.iter().filter_map(|r| r.company.as_deref()).map(store::sort_name).collect();
+    let mut wanted: Vec<String> = report
+        .rows
+        .iter()
+        .filter_map(|r| r.company.as_deref())
+        .map(store::sort_name)
+        .collect();
     wanted.sort();
     wanted.dedup();
     let existing = store::companies_named(tx, &wanted).await?;
@@ -435,8 +602,14 @@ mod tests {
     fn a_file_with_a_bad_row_reports_the_line_and_field() {
         let csv = "kind,name,email\ncompany,Acme,info@acme.test\nperson,,bad\n";
         let report = parse_import(csv.as_bytes());
-        assert_eq!(report.errors.for_field("line 3: name"), Some("error-required"));
-        assert_eq!(report.errors.for_field("line 3: email"), Some("error-email"));
+        assert_eq!(
+            report.errors.for_field("line 3: name"),
+            Some("error-required")
+        );
+        assert_eq!(
+            report.errors.for_field("line 3: email"),
+            Some("error-email")
+        );
         assert_eq!(report.rows.len(), 1);
     }
 
@@ -445,14 +618,26 @@ mod tests {
         let mut csv = b"kind,name\ncompany,Acme\ncompany,ACME\ncompany,".to_vec();
         csv.extend_from_slice(&[0xff, 0xfe, b'\n']);
         let report = parse_import(&csv);
-        assert_eq!(report.errors.for_field("line 3: name"), Some("error-csv-duplicate"));
-        assert_eq!(report.errors.for_field("line 4: name"), Some("error-csv-utf8"));
+        assert_eq!(
+            report.errors.for_field("line 3: name"),
+            Some("error-csv-duplicate")
+        );
+        assert_eq!(
+            report.errors.for_field("line 4: name"),
+            Some("error-csv-utf8")
+        );
     }
 
     #[test]
     fn unknown_columns_and_missing_required_ones_are_named() {
         let report = parse_import(b"name,colour\nAcme,red\n");
-        assert_eq!(report.errors.for_field("column kind"), Some("error-csv-missing-column"));
-        assert_eq!(report.errors.for_field("column colour"), Some("error-csv-unknown-column"));
+        assert_eq!(
+            report.errors.for_field("column kind"),
+            Some("error-csv-missing-column")
+        );
+        assert_eq!(
+            report.errors.for_field("column colour"),
+            Some("error-csv-unknown-column")
+        );
     }
 }

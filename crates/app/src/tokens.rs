@@ -18,11 +18,19 @@ pub const TOKEN_PREFIX: &str = "seam_";
 ///
 /// Errors: [`AppError::Invalid`] when the name is empty or a scope is one the
 /// owner does not hold.
-pub async fn create_token(app: &App, actor: &Actor, owner: UserId, name: &str, scopes: &[Permission]) -> AppResult<(TokenId, String)> {
+pub async fn create_token(
+    app: &App,
+    actor: &Actor,
+    owner: UserId,
+    name: &str,
+    scopes: &[Permission],
+) -> AppResult<(TokenId, String)> {
     if actor.user_id != Some(owner) {
         actor.require(Permission::UsersAdmin)?;
     }
-    let owner_row = users::user_by_id(&app.db, owner.0).await?.ok_or(AppError::NotFound)?;
+    let owner_row = users::user_by_id(&app.db, owner.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let owner_actor = crate::auth::actor_from_user(&owner_row, None);
     let mut errors = FieldErrors::new();
     let name = name.trim();
@@ -38,13 +46,18 @@ pub async fn create_token(app: &App, actor: &Actor, owner: UserId, name: &str, s
     let scope_names = scope_names.join(",");
     let mut tx = app.db.begin().await?;
     let id = tokens::insert_token(&mut tx, owner.0, name, &secret, &scope_names, now_us()).await?;
-    record(&mut tx, actor, Change {
-        entity_type: "api_token",
-        entity_id: id.to_string(),
-        action: "create",
-        before: None,
-        after: Some(json!({ "user_id": owner.0, "name": name, "scopes": scope_names })),
-    }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "api_token",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(json!({ "user_id": owner.0, "name": name, "scopes": scope_names })),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok((TokenId(id), secret))
 }
@@ -57,7 +70,18 @@ pub async fn revoke_token(app: &App, actor: &Actor, id: TokenId) -> AppResult<()
         actor.require(Permission::UsersAdmin)?;
     }
     tokens::revoke_token(&mut tx, id.0, now_us()).await?;
-    record(&mut tx, actor, Change { entity_type: "api_token", entity_id: id.to_string(), action: "revoke", before: None, after: None }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "api_token",
+            entity_id: id.to_string(),
+            action: "revoke",
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

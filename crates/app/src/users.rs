@@ -48,7 +48,9 @@ fn user_json(row: &UserRow) -> serde_json::Value {
 
 fn check_username(username: &str, errors: &mut FieldErrors) {
     let ok = (3..=USERNAME_CHARS_MAX).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
     if !ok {
         errors.add("username", "error-username");
     }
@@ -56,7 +58,9 @@ fn check_username(username: &str, errors: &mut FieldErrors) {
 
 /// Errors: "error-time-zone" unless the IANA database knows the name.
 pub fn check_time_zone(name: &str) -> Result<(), &'static str> {
-    jiff::tz::TimeZone::get(name).map(|_| ()).map_err(|_| "error-time-zone")
+    jiff::tz::TimeZone::get(name)
+        .map(|_| ())
+        .map_err(|_| "error-time-zone")
 }
 
 /// Creates a user. Needs `users.admin`.
@@ -80,18 +84,26 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
     if portal && draft.party_id.is_none() {
         errors.add("party_id", "error-required");
     }
-    let locale = if draft.locale.trim().is_empty() { Locale::En } else {
+    let locale = if draft.locale.trim().is_empty() {
+        Locale::En
+    } else {
         Locale::parse(&draft.locale).unwrap_or_else(|| {
             errors.add("locale", "error-locale");
             Locale::En
         })
     };
-    let time_zone = if draft.time_zone.trim().is_empty() { "UTC" } else { draft.time_zone.trim() };
+    let time_zone = if draft.time_zone.trim().is_empty() {
+        "UTC"
+    } else {
+        draft.time_zone.trim()
+    };
     if let Err(code) = check_time_zone(time_zone) {
         errors.add("time_zone", code);
     }
     let email = draft.email.trim();
-    let email = if email.is_empty() { None } else {
+    let email = if email.is_empty() {
+        None
+    } else {
         let normalized = seam_domain::party::normalize_email(email);
         if normalized.is_none() {
             errors.add("email", "error-email");
@@ -103,12 +115,19 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
     }
     let party_id = match draft.party_id {
         Some(id) if seam_store::parties::party(&app.db, id).await?.is_none() => {
-            return Err(AppError::Invalid(FieldErrors::one("party_id", "error-unknown-party")));
+            return Err(AppError::Invalid(FieldErrors::one(
+                "party_id",
+                "error-unknown-party",
+            )));
         }
         other => other,
     };
     let hash = hash_password(draft.password.clone()).await?;
-    let display_name = if draft.display_name.trim().is_empty() { username.clone() } else { draft.display_name.trim().to_owned() };
+    let display_name = if draft.display_name.trim().is_empty() {
+        username.clone()
+    } else {
+        draft.display_name.trim().to_owned()
+    };
     let roles: Vec<&str> = draft.roles.iter().map(|r| r.name()).collect();
     let roles = roles.join(",");
     let new = NewUser {
@@ -128,7 +147,18 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
         other => other?,
     };
     let row = users::user_for_update(&mut tx, id).await?;
-    record(&mut tx, actor, Change { entity_type: "user", entity_id: id.to_string(), action: "create", before: None, after: Some(user_json(&row)) }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "user",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(user_json(&row)),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(UserId(id))
 }
@@ -136,7 +166,9 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
 /// The actor's own user record (for their settings page).
 pub async fn me(app: &App, actor: &Actor) -> AppResult<UserRow> {
     let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
-    users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)
+    users::user_by_id(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Every user, for the admin's list. Needs `users.admin`.
@@ -147,12 +179,16 @@ pub async fn list_users(app: &App, actor: &Actor) -> AppResult<Vec<UserRow>> {
 
 pub async fn user_by_username(app: &App, actor: &Actor, username: &str) -> AppResult<UserRow> {
     actor.require(Permission::UsersAdmin)?;
-    users::user_by_username(&app.db, username.trim()).await?.ok_or(AppError::NotFound)
+    users::user_by_username(&app.db, username.trim())
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub async fn user(app: &App, actor: &Actor, id: UserId) -> AppResult<UserRow> {
     actor.require(Permission::UsersAdmin)?;
-    users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)
+    users::user_by_id(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Loads a user for a change, applies `change`, writes it back with its event.
@@ -172,7 +208,18 @@ async fn change_user(
         sessions::delete_sessions_of_user(&mut tx, row.id).await?;
         tokens::revoke_tokens_of_user(&mut tx, row.id, now_us()).await?;
     }
-    record(&mut tx, actor, Change { entity_type: "user", entity_id: id.to_string(), action, before: Some(before), after: Some(user_json(&row)) }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "user",
+            entity_id: id.to_string(),
+            action,
+            before: Some(before),
+            after: Some(user_json(&row)),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -184,7 +231,14 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
     if disabled && actor.user_id == Some(id) {
         return Err(AppError::Conflict("error-disable-self"));
     }
-    change_user(app, actor, id, if disabled { "disable" } else { "enable" }, |row| row.disabled = disabled).await?;
+    change_user(
+        app,
+        actor,
+        id,
+        if disabled { "disable" } else { "enable" },
+        |row| row.disabled = disabled,
+    )
+    .await?;
     Ok(())
 }
 
@@ -192,12 +246,20 @@ pub async fn set_disabled(app: &App, actor: &Actor, id: UserId, disabled: bool) 
 pub async fn set_roles(app: &App, actor: &Actor, id: UserId, roles: &[Role]) -> AppResult<()> {
     actor.require(Permission::UsersAdmin)?;
     if roles.is_empty() {
-        return Err(AppError::Invalid(FieldErrors::one("roles", "error-required")));
+        return Err(AppError::Invalid(FieldErrors::one(
+            "roles",
+            "error-required",
+        )));
     }
-    let current = users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)?;
+    let current = users::user_by_id(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let portal_now = current.kind == "portal";
     if roles.contains(&Role::Portal) != portal_now || (portal_now && roles.len() > 1) {
-        return Err(AppError::Invalid(FieldErrors::one("roles", "error-portal-only")));
+        return Err(AppError::Invalid(FieldErrors::one(
+            "roles",
+            "error-portal-only",
+        )));
     }
     let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
     let names = names.join(",");
@@ -206,10 +268,18 @@ pub async fn set_roles(app: &App, actor: &Actor, id: UserId, roles: &[Role]) -> 
 }
 
 /// Sets a new password for a user, clears any lockout and ends their sessions. Needs `users.admin`.
-pub async fn reset_password(app: &App, actor: &Actor, id: UserId, new_password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    app: &App,
+    actor: &Actor,
+    id: UserId,
+    new_password: &str,
+) -> AppResult<()> {
     actor.require(Permission::UsersAdmin)?;
-    let current = users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)?;
-    password::check(new_password, &current.username).map_err(|code| AppError::Invalid(FieldErrors::one("password", code)))?;
+    let current = users::user_by_id(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    password::check(new_password, &current.username)
+        .map_err(|code| AppError::Invalid(FieldErrors::one("password", code)))?;
     let hash = hash_password(new_password.to_owned()).await?;
     let mut tx = app.db.begin().await?;
     let mut row = users::user_for_update(&mut tx, id.0).await?;
@@ -218,15 +288,33 @@ pub async fn reset_password(app: &App, actor: &Actor, id: UserId, new_password: 
     row.locked_until_us = None;
     users::update_user(&mut tx, &row, now_us()).await?;
     sessions::delete_sessions_of_user(&mut tx, row.id).await?;
-    record(&mut tx, actor, Change { entity_type: "user", entity_id: id.to_string(), action: "reset-password", before: None, after: None }).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "user",
+            entity_id: id.to_string(),
+            action: "reset-password",
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// The actor's own password, after proving they know the current one.
-pub async fn change_own_password(app: &App, actor: &Actor, current: &str, new_password: &str) -> AppResult<()> {
+pub async fn change_own_password(
+    app: &App,
+    actor: &Actor,
+    current: &str,
+    new_password: &str,
+) -> AppResult<()> {
     let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
-    let row = users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)?;
+    let row = users::user_by_id(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::new();
     if crate::auth::login_check(&row, current).await.is_err() {
         errors.add("current_password", "error-login");
@@ -236,12 +324,20 @@ pub async fn change_own_password(app: &App, actor: &Actor, current: &str, new_pa
     }
     errors.into_result(())?;
     let hash = hash_password(new_password.to_owned()).await?;
-    change_user(app, actor, id, "change-password", |row| row.password_hash = hash).await?;
+    change_user(app, actor, id, "change-password", |row| {
+        row.password_hash = hash
+    })
+    .await?;
     Ok(())
 }
 
 /// The actor's own language and time zone.
-pub async fn set_preferences(app: &App, actor: &Actor, locale: &str, time_zone: &str) -> AppResult<()> {
+pub async fn set_preferences(
+    app: &App,
+    actor: &Actor,
+    locale: &str,
+    time_zone: &str,
+) -> AppResult<()> {
     let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
     let mut errors = FieldErrors::new();
     let locale = Locale::parse(locale);
@@ -251,7 +347,9 @@ pub async fn set_preferences(app: &App, actor: &Actor, locale: &str, time_zone: 
     if let Err(code) = check_time_zone(time_zone.trim()) {
         errors.add("time_zone", code);
     }
-    let Some(locale) = locale else { return Err(AppError::Invalid(errors)) };
+    let Some(locale) = locale else {
+        return Err(AppError::Invalid(errors));
+    };
     errors.into_result(())?;
     change_user(app, actor, id, "set-preferences", |row| {
         row.locale = locale.tag().to_owned();
@@ -268,14 +366,23 @@ pub fn new_second_factor(actor: &Actor) -> (String, String) {
     let mut bytes = [0u8; 20];
     rand::rng().fill_bytes(&mut bytes);
     let secret = totp_rs::Secret::from(bytes.to_vec()).to_base32();
-    let url = format!("otpauth://totp/Seam:{}?secret={secret}&issuer=Seam&digits=6&period=30", actor.username);
+    let url = format!(
+        "otpauth://totp/Seam:{}?secret={secret}&issuer=Seam&digits=6&period=30",
+        actor.username
+    );
     (secret, url)
 }
 
 /// Turns on the second factor once the user proves their app shows the right code.
-pub async fn enable_second_factor(app: &App, actor: &Actor, secret: &str, code: &str) -> AppResult<()> {
+pub async fn enable_second_factor(
+    app: &App,
+    actor: &Actor,
+    secret: &str,
+    code: &str,
+) -> AppResult<()> {
     let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
-    let step = totp_step(secret, code, now_us()).ok_or_else(|| AppError::Invalid(FieldErrors::one("code", "error-totp")))?;
+    let step = totp_step(secret, code, now_us())
+        .ok_or_else(|| AppError::Invalid(FieldErrors::one("code", "error-totp")))?;
     let secret = secret.to_owned();
     change_user(app, actor, id, "enable-second-factor", |row| {
         row.totp_secret = Some(secret);
@@ -288,8 +395,12 @@ pub async fn enable_second_factor(app: &App, actor: &Actor, secret: &str, code: 
 /// Turns the second factor off, after the current password.
 pub async fn disable_second_factor(app: &App, actor: &Actor, password: &str) -> AppResult<()> {
     let id = actor.user_id.ok_or(AppError::Unauthenticated)?;
-    let row = users::user_by_id(&app.db, id.0).await?.ok_or(AppError::NotFound)?;
-    crate::auth::login_check(&row, password).await.map_err(|_| AppError::Invalid(FieldErrors::one("password", "error-login")))?;
+    let row = users::user_by_id(&app.db, id.0)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::auth::login_check(&row, password)
+        .await
+        .map_err(|_| AppError::Invalid(FieldErrors::one("password", "error-login")))?;
     change_user(app, actor, id, "disable-second-factor", |row| {
         row.totp_secret = None;
         row.totp_last_step = None;
@@ -308,7 +419,12 @@ pub async fn needs_setup(app: &App) -> AppResult<bool> {
 pub async fn create_setup_token(app: &App) -> AppResult<String> {
     let secret = seam_store::new_secret();
     let mut tx = app.db.begin().await?;
-    settings::set_setting(&mut tx, SETUP_TOKEN_SETTING, &seam_store::secret_hash(&secret)).await?;
+    settings::set_setting(
+        &mut tx,
+        SETUP_TOKEN_SETTING,
+        &seam_store::secret_hash(&secret),
+    )
+    .await?;
     tx.commit().await?;
     Ok(secret)
 }
@@ -318,10 +434,15 @@ pub async fn create_setup_token(app: &App) -> AppResult<String> {
 /// Errors: [`AppError::Forbidden`] with a wrong or used token, or when users exist.
 pub async fn complete_setup(app: &App, token: &str, draft: &UserDraft) -> AppResult<UserId> {
     let stored = settings::setting(&app.db, SETUP_TOKEN_SETTING).await?;
-    if !needs_setup(app).await? || stored.as_deref() != Some(seam_store::secret_hash(token).as_str()) {
+    if !needs_setup(app).await?
+        || stored.as_deref() != Some(seam_store::secret_hash(token).as_str())
+    {
         return Err(AppError::Forbidden);
     }
-    let draft = UserDraft { roles: vec![Role::Admin], ..draft.clone() };
+    let draft = UserDraft {
+        roles: vec![Role::Admin],
+        ..draft.clone()
+    };
     let id = add_user(app, &Actor::system("setup"), &draft).await?;
     let mut tx = app.db.begin().await?;
     settings::delete_setting(&mut tx, SETUP_TOKEN_SETTING).await?;

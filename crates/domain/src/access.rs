@@ -175,7 +175,13 @@ impl Role {
                 SalesUse,
                 InsightsUse,
             ],
-            Role::Marketing => &[PartiesRead, PartiesImport, PartiesExport, CrmUse, MarketingUse],
+            Role::Marketing => &[
+                PartiesRead,
+                PartiesImport,
+                PartiesExport,
+                CrmUse,
+                MarketingUse,
+            ],
             Role::Service => &[PartiesRead, PartiesWrite, CrmUse, ServiceUse],
             Role::Accountant => &[
                 PartiesRead,
@@ -201,7 +207,11 @@ pub struct Grants(Vec<Permission>);
 
 impl Grants {
     pub fn for_roles(roles: &[Role]) -> Grants {
-        let mut granted: Vec<Permission> = roles.iter().flat_map(|r| r.permissions()).copied().collect();
+        let mut granted: Vec<Permission> = roles
+            .iter()
+            .flat_map(|r| r.permissions())
+            .copied()
+            .collect();
         granted.sort();
         granted.dedup();
         Grants(granted)
@@ -292,7 +302,9 @@ impl Area {
 
     pub fn group(self) -> AreaGroup {
         match self {
-            Area::Reception | Area::Crm | Area::Sales | Area::Service | Area::Marketing => AreaGroup::FrontOffice,
+            Area::Reception | Area::Crm | Area::Sales | Area::Service | Area::Marketing => {
+                AreaGroup::FrontOffice
+            }
             Area::Insights => AreaGroup::Insights,
             _ => AreaGroup::BackOffice,
         }
@@ -337,7 +349,8 @@ mod tests {
 
     #[test]
     fn a_token_scope_never_widens_the_users_grants() {
-        let grants = Grants::for_roles(&[Role::Marketing]).narrowed_to(&[Permission::PartiesWrite, Permission::PartiesRead]);
+        let grants = Grants::for_roles(&[Role::Marketing])
+            .narrowed_to(&[Permission::PartiesWrite, Permission::PartiesRead]);
         assert!(grants.allows(Permission::PartiesRead));
         assert!(!grants.allows(Permission::PartiesWrite));
     }
@@ -345,6 +358,9 @@ mod tests {
     #[test]
     fn portal_customers_get_nothing_of_the_back_office() {
         let grants = Grants::for_roles(&[Role::Portal]);
-        assert_eq!(grants.iter().collect::<Vec<_>>(), vec![Permission::PortalUse]);
+        assert_eq!(
+            grants.iter().collect::<Vec<_>>(),
+            vec![Permission::PortalUse]
+        );
     }
 }

@@ -34,7 +34,12 @@ impl EventRecord<'_> {
         };
         field(&self.seq.to_be_bytes());
         field(&self.at_us.to_be_bytes());
-        field(self.actor_id.map(|id| id.to_string()).unwrap_or_default().as_bytes());
+        field(
+            self.actor_id
+                .map(|id| id.to_string())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         field(self.actor_name.as_bytes());
         field(self.entity_type.as_bytes());
         field(self.entity_id.as_bytes());

@@ -45,7 +45,11 @@ impl FieldErrors {
 
     /// Ok when there is nothing to report, so validation can end with `errors.into_result(value)`.
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 
     /// Prefixes every field name, e.g. with `row 3: ` for CSV imports.

@@ -12,6 +12,16 @@
     clippy::indexing_slicing,
     clippy::todo
 )]
+// Tests state their expectations with unwrap and indexing; a panic there is a failed test.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod access;
 pub mod audit;

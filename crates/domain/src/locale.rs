@@ -31,7 +31,12 @@ impl Locale {
 
     /// Accepts `sv`, `sv-SE`, `sv_se`; `None` for a language Seam has no catalogue for.
     pub fn parse(tag: &str) -> Option<Locale> {
-        let lang = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let lang = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match lang.as_str() {
             "en" => Some(Locale::En),
             "es" => Some(Locale::Es),
@@ -67,7 +72,7 @@ impl Locale {
             out.push('-');
         }
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push_str(group);
             }
             out.push(c);
@@ -85,13 +90,20 @@ impl Locale {
         let number = if decimals == 0 {
             whole
         } else {
-            format!("{whole}{decimal}{:0width$}", (minor % scale).abs(), width = decimals as usize)
+            format!(
+                "{whole}{decimal}{:0width$}",
+                (minor % scale).abs(),
+                width = decimals as usize
+            )
         };
         let symbol = symbol(currency);
         match self {
             Locale::En if symbol.chars().count() == 1 => format!("{sign}{symbol}{number}"),
             Locale::En => format!("{sign}{symbol}\u{a0}{number}"),
-            Locale::Es | Locale::Sv => format!("{sign}{number}\u{a0}{}", self.local_symbol(currency, symbol)),
+            Locale::Es | Locale::Sv => format!(
+                "{sign}{number}\u{a0}{}",
+                self.local_symbol(currency, symbol)
+            ),
         }
     }
 
@@ -107,7 +119,9 @@ impl Locale {
     pub fn date(self, year: i16, month: i8, day: i8) -> String {
         match self {
             Locale::En => {
-                let name = MONTHS_EN.get(usize::try_from(month - 1).unwrap_or(0)).unwrap_or(&"");
+                let name = MONTHS_EN
+                    .get(usize::try_from(month - 1).unwrap_or(0))
+                    .unwrap_or(&"");
                 format!("{name} {day}, {year}")
             }
             Locale::Es => format!("{day:02}/{month:02}/{year}"),
@@ -133,7 +147,9 @@ impl Locale {
     }
 }
 
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// How many minor units a currency has (ISO 4217); two unless known otherwise.
 pub fn minor_digits(currency: &str) -> u32 {
@@ -184,12 +200,18 @@ mod tests {
         assert_eq!(Locale::En.date(2026, 11, 3), "Nov 3, 2026");
         assert_eq!(Locale::Es.date(2026, 11, 3), "03/11/2026");
         assert_eq!(Locale::Sv.date_time(2026, 11, 3, 9, 5), "2026-11-03 09:05");
-        assert_eq!(Locale::En.date_time(2026, 11, 3, 0, 5), "Nov 3, 2026, 12:05 AM");
+        assert_eq!(
+            Locale::En.date_time(2026, 11, 3, 0, 5),
+            "Nov 3, 2026, 12:05 AM"
+        );
     }
 
     #[test]
     fn accept_language_picks_the_first_supported() {
-        assert_eq!(Locale::from_accept_language("de-DE,sv;q=0.8,en;q=0.5"), Locale::Sv);
+        assert_eq!(
+            Locale::from_accept_language("de-DE,sv;q=0.8,en;q=0.5"),
+            Locale::Sv
+        );
         assert_eq!(Locale::from_accept_language("fr"), Locale::En);
     }
 }

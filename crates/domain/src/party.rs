@@ -157,7 +157,10 @@ pub fn validate(draft: &PartyDraft) -> Result<ValidParty, FieldErrors> {
     let postal_code = short_text("postal_code", &draft.postal_code, &mut errors);
     let city = short_text("city", &draft.city, &mut errors);
     let notes = optional(&draft.notes).map(str::to_owned);
-    if notes.as_ref().is_some_and(|n| n.chars().count() > NOTE_CHARS_MAX) {
+    if notes
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > NOTE_CHARS_MAX)
+    {
         errors.add("notes", "error-too-long");
     }
     let Some(kind) = kind else {
@@ -208,7 +211,10 @@ pub fn normalize_email(email: &str) -> Option<String> {
 /// 15 digits (E.164's limit) or with characters a phone number never has.
 pub fn normalize_phone(phone: &str) -> Option<String> {
     let phone = phone.trim();
-    if !phone.chars().all(|c| c.is_ascii_digit() || " +-().\u{a0}/".contains(c)) {
+    if !phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().\u{a0}/".contains(c))
+    {
         return None;
     }
     if phone.chars().skip(1).any(|c| c == '+') {
@@ -218,7 +224,11 @@ pub fn normalize_phone(phone: &str) -> Option<String> {
     if !(5..=15).contains(&digits.len()) {
         return None;
     }
-    Some(if phone.starts_with('+') { format!("+{digits}") } else { digits })
+    Some(if phone.starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
 }
 
 /// `se 556677-8899 01` becomes `SE556677889901`.
@@ -228,7 +238,8 @@ pub fn normalize_tax_id(tax_id: &str) -> Option<String> {
         .filter(|c| !matches!(c, ' ' | '.' | '-' | '/'))
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    let ok = (2..=20).contains(&cleaned.len()) && cleaned.chars().all(|c| c.is_ascii_alphanumeric());
+    let ok =
+        (2..=20).contains(&cleaned.len()) && cleaned.chars().all(|c| c.is_ascii_alphanumeric());
     ok.then_some(cleaned)
 }
 
@@ -242,7 +253,10 @@ pub fn parse_tags(text: &str) -> Result<Vec<String>, &'static str> {
     if tags.iter().any(|t| t.chars().count() > TAG_CHARS_MAX) {
         return Err("error-tag-too-long");
     }
-    if tags.iter().any(|t| !t.chars().all(|c| c.is_alphanumeric() || " -_".contains(c))) {
+    if tags
+        .iter()
+        .any(|t| !t.chars().all(|c| c.is_alphanumeric() || " -_".contains(c)))
+    {
         return Err("error-tag-chars");
     }
     tags.sort();
@@ -293,18 +307,33 @@ mod tests {
     fn a_company_cannot_work_for_a_company() {
         let mut draft = company("Acme");
         draft.company_id = Some(3);
-        assert_eq!(validate(&draft).unwrap_err().for_field("company_id"), Some("error-company-of-company"));
+        assert_eq!(
+            validate(&draft).unwrap_err().for_field("company_id"),
+            Some("error-company-of-company")
+        );
     }
 
     #[test]
     fn contact_details_are_normalised() {
-        assert_eq!(normalize_email(" Anna@Example.COM ").as_deref(), Some("Anna@example.com"));
+        assert_eq!(
+            normalize_email(" Anna@Example.COM ").as_deref(),
+            Some("Anna@example.com")
+        );
         assert_eq!(normalize_email("a@b"), None);
         assert_eq!(normalize_email("a@@b.se"), None);
-        assert_eq!(normalize_phone("+46 (8) 123-45 67").as_deref(), Some("+4681234567"));
+        assert_eq!(
+            normalize_phone("+46 (8) 123-45 67").as_deref(),
+            Some("+4681234567")
+        );
         assert_eq!(normalize_phone("12+34567"), None);
-        assert_eq!(normalize_tax_id("se 556677-8899 01").as_deref(), Some("SE556677889901"));
-        assert_eq!(parse_tags("VIP, wholesale,vip,").unwrap(), vec!["vip", "wholesale"]);
+        assert_eq!(
+            normalize_tax_id("se 556677-8899 01").as_deref(),
+            Some("SE556677889901")
+        );
+        assert_eq!(
+            parse_tags("VIP, wholesale,vip,").unwrap(),
+            vec!["vip", "wholesale"]
+        );
         assert_eq!(parse_tags("a;b"), Err("error-tag-chars"));
     }
 }

@@ -7,12 +7,49 @@ pub const PASSWORD_CHARS_MAX: usize = 256;
 /// breach lists. Compared case-insensitively, also with trailing digits and
 /// punctuation removed.
 const COMMON: &[&str] = &[
-    "password", "passw0rd", "qwertyuiop", "qwertyuiopasdf", "asdfghjkl", "1q2w3e4r5t6y", "1qaz2wsx3edc",
-    "zaq12wsxcde3", "iloveyou", "letmein", "welcome", "administrator", "sunshine", "princess", "football",
-    "baseball", "superman", "starwars", "trustno1", "whatever", "changeme", "monkey", "dragon", "abcdefghijkl",
-    "abc123abc123", "qazwsxedcrfv", "q1w2e3r4t5y6", "masterkey", "secretpassword", "mypassword",
-    "passwordpassword", "correcthorsebatterystaple", "adminadmin", "rootroot", "testtest", "useruser",
-    "seamseam", "welcomewelcome", "loveyouforever", "michaeljordan", "computer", "internet", "samsung",
+    "password",
+    "passw0rd",
+    "qwertyuiop",
+    "qwertyuiopasdf",
+    "asdfghjkl",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "zaq12wsxcde3",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "administrator",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "superman",
+    "starwars",
+    "trustno1",
+    "whatever",
+    "changeme",
+    "monkey",
+    "dragon",
+    "abcdefghijkl",
+    "abc123abc123",
+    "qazwsxedcrfv",
+    "q1w2e3r4t5y6",
+    "masterkey",
+    "secretpassword",
+    "mypassword",
+    "passwordpassword",
+    "correcthorsebatterystaple",
+    "adminadmin",
+    "rootroot",
+    "testtest",
+    "useruser",
+    "seamseam",
+    "welcomewelcome",
+    "loveyouforever",
+    "michaeljordan",
+    "computer",
+    "internet",
+    "samsung",
 ];
 
 /// Why a password was refused, as a message-catalogue key.
@@ -30,7 +67,11 @@ pub fn check(password: &str, username: &str) -> Result<(), &'static str> {
     if stem.is_empty() {
         return Err("error-password-common");
     }
-    if COMMON.iter().any(|c| lower == *c || stem == *c || (stem.len() >= 4 && c.starts_with(stem) && stem.len() * 2 >= c.len())) {
+    if COMMON.iter().any(|c| {
+        lower == *c
+            || stem == *c
+            || (stem.len() >= 4 && c.starts_with(stem) && stem.len() * 2 >= c.len())
+    }) {
         return Err("error-password-common");
     }
     let mut distinct: Vec<char> = lower.chars().collect();
@@ -49,10 +90,13 @@ pub fn check(password: &str, username: &str) -> Result<(), &'static str> {
 /// `123456789012` or `abcdefghijkl`: every character one step from the last.
 fn is_sequence(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let steps: Vec<i16> = bytes.windows(2).map(|w| match w {
-        [a, b] => i16::from(*b) - i16::from(*a),
-        _ => 0,
-    }).collect();
+    let steps: Vec<i16> = bytes
+        .windows(2)
+        .map(|w| match w {
+            [a, b] => i16::from(*b) - i16::from(*a),
+            _ => 0,
+        })
+        .collect();
     steps.iter().all(|d| *d == 1) || steps.iter().all(|d| *d == -1)
 }
 
@@ -70,12 +114,18 @@ mod tests {
         assert_eq!(check("Password1234", "anna"), Err("error-password-common"));
         assert_eq!(check("qwertyuiop!!", "anna"), Err("error-password-common"));
         assert_eq!(check("123456789012", "anna"), Err("error-password-common"));
-        assert_eq!(check("aaaaaaaaaaaaaaa", "anna"), Err("error-password-common"));
+        assert_eq!(
+            check("aaaaaaaaaaaaaaa", "anna"),
+            Err("error-password-common")
+        );
     }
 
     #[test]
     fn a_password_containing_the_username_is_refused() {
-        assert_eq!(check("my name is anna-lisa", "anna-lisa"), Err("error-password-has-username"));
+        assert_eq!(
+            check("my name is anna-lisa", "anna-lisa"),
+            Err("error-password-has-username")
+        );
     }
 
     #[test]

@@ -39,10 +39,23 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "users",
         columns: &[
-            ("id", Int), ("username", Text), ("display_name", Text), ("email", Text), ("password_hash", Text),
-            ("kind", Text), ("party_id", Int), ("roles", Text), ("locale", Text), ("time_zone", Text),
-            ("disabled", Bool), ("failed_logins", Int), ("locked_until_us", Int), ("totp_secret", Text),
-            ("totp_last_step", Int), ("created_at_us", Int), ("updated_at_us", Int),
+            ("id", Int),
+            ("username", Text),
+            ("display_name", Text),
+            ("email", Text),
+            ("password_hash", Text),
+            ("kind", Text),
+            ("party_id", Int),
+            ("roles", Text),
+            ("locale", Text),
+            ("time_zone", Text),
+            ("disabled", Bool),
+            ("failed_logins", Int),
+            ("locked_until_us", Int),
+            ("totp_secret", Text),
+            ("totp_last_step", Int),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
         ],
         key: "id",
         identity: true,
@@ -50,10 +63,26 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "parties",
         columns: &[
-            ("id", Int), ("kind", Text), ("name", Text), ("sort_name", Text), ("company_id", Int), ("email", Text),
-            ("phone", Text), ("tax_id", Text), ("street", Text), ("postal_code", Text), ("city", Text),
-            ("country", Text), ("is_customer", Bool), ("is_vendor", Bool), ("tags", Text), ("notes", Text),
-            ("archived", Bool), ("version", Int), ("created_at_us", Int), ("updated_at_us", Int),
+            ("id", Int),
+            ("kind", Text),
+            ("name", Text),
+            ("sort_name", Text),
+            ("company_id", Int),
+            ("email", Text),
+            ("phone", Text),
+            ("tax_id", Text),
+            ("street", Text),
+            ("postal_code", Text),
+            ("city", Text),
+            ("country", Text),
+            ("is_customer", Bool),
+            ("is_vendor", Bool),
+            ("tags", Text),
+            ("notes", Text),
+            ("archived", Bool),
+            ("version", Int),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
         ],
         key: "id",
         identity: true,
@@ -61,8 +90,15 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "api_tokens",
         columns: &[
-            ("id", Int), ("user_id", Int), ("name", Text), ("token_hash", Text), ("prefix", Text), ("scopes", Text),
-            ("created_at_us", Int), ("last_used_at_us", Int), ("revoked_at_us", Int),
+            ("id", Int),
+            ("user_id", Int),
+            ("name", Text),
+            ("token_hash", Text),
+            ("prefix", Text),
+            ("scopes", Text),
+            ("created_at_us", Int),
+            ("last_used_at_us", Int),
+            ("revoked_at_us", Int),
         ],
         key: "id",
         identity: true,
@@ -70,9 +106,17 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "events",
         columns: &[
-            ("seq", Int), ("at_us", Int), ("actor_id", Int), ("actor_name", Text), ("entity_type", Text),
-            ("entity_id", Text), ("action", Text), ("before_json", Text), ("after_json", Text),
-            ("prev_hash", Text), ("hash", Text),
+            ("seq", Int),
+            ("at_us", Int),
+            ("actor_id", Int),
+            ("actor_name", Text),
+            ("entity_type", Text),
+            ("entity_id", Text),
+            ("action", Text),
+            ("before_json", Text),
+            ("after_json", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
         ],
         key: "seq",
         identity: false,
@@ -96,7 +140,12 @@ pub const NOT_BACKED_UP: &[&str] = &["sessions", "idempotency_keys"];
 
 fn select_sql(table: &Table) -> String {
     let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
-    format!("SELECT {} FROM {} ORDER BY {}", columns.join(", "), table.name, table.key)
+    format!(
+        "SELECT {} FROM {} ORDER BY {}",
+        columns.join(", "),
+        table.name,
+        table.key
+    )
 }
 
 macro_rules! row_values {
@@ -104,9 +153,15 @@ macro_rules! row_values {
         let mut values = Vec::with_capacity($table.columns.len());
         for (name, ty) in $table.columns {
             let value = match ty {
-                ColumnType::Int => $row.try_get::<Option<i64>, _>(*name)?.map_or(Value::Null, Value::from),
-                ColumnType::Text => $row.try_get::<Option<String>, _>(*name)?.map_or(Value::Null, Value::from),
-                ColumnType::Bool => $row.try_get::<Option<bool>, _>(*name)?.map_or(Value::Null, Value::from),
+                ColumnType::Int => $row
+                    .try_get::<Option<i64>, _>(*name)?
+                    .map_or(Value::Null, Value::from),
+                ColumnType::Text => $row
+                    .try_get::<Option<String>, _>(*name)?
+                    .map_or(Value::Null, Value::from),
+                ColumnType::Bool => $row
+                    .try_get::<Option<bool>, _>(*name)?
+                    .map_or(Value::Null, Value::from),
             };
             values.push(value);
         }
@@ -156,7 +211,10 @@ pub type RowCounts = Vec<(&'static str, usize)>;
 /// Writes a backup of `db` to `out` (gzip'd JSON lines, last line a SHA-256 of the rest).
 pub async fn write_backup<W: Write>(db: &Db, out: W) -> Result<RowCounts> {
     let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-    let mut w = Hashing { inner: gz, hasher: Sha256::new() };
+    let mut w = Hashing {
+        inner: gz,
+        hasher: Sha256::new(),
+    };
     let header = json!({ "format": FORMAT, "version": FORMAT_VERSION });
     writeln!(w, "{header}").map_err(io)?;
     let mut counts = Vec::new();
@@ -182,7 +240,9 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
         "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM parties) + (SELECT COUNT(*) FROM events)"
     ).fetch_one(p).await?);
     if existing > 0 {
-        return Err(StoreError::Backup("the target database is not empty; restore needs a fresh one".to_owned()));
+        return Err(StoreError::Backup(
+            "the target database is not empty; restore needs a fresh one".to_owned(),
+        ));
     }
     let reader = BufReader::new(flate2::read::GzDecoder::new(input));
     let mut tx = db.begin().await?;
@@ -201,7 +261,9 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
         if value.get("end").is_some() {
             let digest = hex::encode(hasher.finalize_reset());
             if value.get("sha256").and_then(Value::as_str) != Some(digest.as_str()) {
-                return Err(StoreError::Backup("checksum mismatch: the file is damaged or was edited".to_owned()));
+                return Err(StoreError::Backup(
+                    "checksum mismatch: the file is damaged or was edited".to_owned(),
+                ));
             }
             ended = true;
             break;
@@ -211,22 +273,31 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
         if number == 0 {
             check_header(&value)?;
         } else if let Some(name) = value.get("table").and_then(Value::as_str) {
-            let table = TABLES.iter().find(|t| t.name == name)
-                .ok_or_else(|| StoreError::Backup(format!("line {}: unknown table {name}", number + 1)))?;
+            let table = TABLES.iter().find(|t| t.name == name).ok_or_else(|| {
+                StoreError::Backup(format!("line {}: unknown table {name}", number + 1))
+            })?;
             check_columns(table, &value)?;
             current = Some(table);
             counts.push((table.name, 0));
         } else {
-            let table = current.ok_or_else(|| StoreError::Backup(format!("line {}: row before any table", number + 1)))?;
-            let row = value.as_array().ok_or_else(|| StoreError::Backup(format!("line {}: expected a row", number + 1)))?;
-            insert_row(&mut tx, table, row).await.map_err(|e| StoreError::Backup(format!("line {}: {e}", number + 1)))?;
+            let table = current.ok_or_else(|| {
+                StoreError::Backup(format!("line {}: row before any table", number + 1))
+            })?;
+            let row = value.as_array().ok_or_else(|| {
+                StoreError::Backup(format!("line {}: expected a row", number + 1))
+            })?;
+            insert_row(&mut tx, table, row)
+                .await
+                .map_err(|e| StoreError::Backup(format!("line {}: {e}", number + 1)))?;
             if let Some(last) = counts.last_mut() {
                 last.1 += 1;
             }
         }
     }
     if !ended {
-        return Err(StoreError::Backup("the file ends early: no checksum line".to_owned()));
+        return Err(StoreError::Backup(
+            "the file ends early: no checksum line".to_owned(),
+        ));
     }
     reset_identities(&mut tx).await?;
     tx.commit().await?;
@@ -236,27 +307,47 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
 fn check_header(value: &Value) -> Result<()> {
     let ok = value.get("format").and_then(Value::as_str) == Some(FORMAT)
         && value.get("version").and_then(Value::as_i64) == Some(FORMAT_VERSION);
-    if ok { Ok(()) } else { Err(StoreError::Backup("not a Seam backup of a version this build reads".to_owned())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Backup(
+            "not a Seam backup of a version this build reads".to_owned(),
+        ))
+    }
 }
 
 fn check_columns(table: &Table, value: &Value) -> Result<()> {
     let expected: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
-    let found: Vec<&str> = value.get("columns").and_then(Value::as_array)
+    let found: Vec<&str> = value
+        .get("columns")
+        .and_then(Value::as_array)
         .map(|cs| cs.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if found == expected { Ok(()) } else {
-        Err(StoreError::Backup(format!("table {}: columns differ from this build's schema", table.name)))
+    if found == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Backup(format!(
+            "table {}: columns differ from this build's schema",
+            table.name
+        )))
     }
 }
 
 async fn insert_row(tx: &mut Tx, table: &Table, row: &[Value]) -> Result<()> {
     if row.len() != table.columns.len() {
-        return Err(StoreError::Backup(format!("{}: expected {} values", table.name, table.columns.len())));
+        return Err(StoreError::Backup(format!(
+            "{}: expected {} values",
+            table.name,
+            table.columns.len()
+        )));
     }
     let columns: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
     let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("${n}")).collect();
     let sql = sqlx::AssertSqlSafe(format!(
-        "INSERT INTO {} ({}) VALUES ({})", table.name, columns.join(", "), placeholders.join(", ")
+        "INSERT INTO {} ({}) VALUES ({})",
+        table.name,
+        columns.join(", "),
+        placeholders.join(", ")
     ));
     on_tx!(tx, c => {
         let mut q = sqlx::query(sql);

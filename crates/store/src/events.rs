@@ -49,8 +49,7 @@ impl EventRow {
     }
 }
 
-const EVENT_COLUMNS: &str =
-    "seq, at_us, actor_id, actor_name, entity_type, entity_id, action, before_json, after_json, prev_hash, hash";
+const EVENT_COLUMNS: &str = "seq, at_us, actor_id, actor_name, entity_type, entity_id, action, before_json, after_json, prev_hash, hash";
 
 #[derive(sqlx::FromRow)]
 struct Head {
@@ -64,8 +63,16 @@ pub async fn append_event(tx: &mut Tx, event: &NewEvent<'_>, at_us: i64) -> Resu
     const HEAD_SQLITE: &str = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1";
     const HEAD_PG: &str = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE";
     let head = match tx {
-        Tx::Sqlite(t) => sqlx::query_as::<_, Head>(HEAD_SQLITE).fetch_optional(&mut **t).await?,
-        Tx::Pg(t) => sqlx::query_as::<_, Head>(HEAD_PG).fetch_optional(&mut **t).await?,
+        Tx::Sqlite(t) => {
+            sqlx::query_as::<_, Head>(HEAD_SQLITE)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Pg(t) => {
+            sqlx::query_as::<_, Head>(HEAD_PG)
+                .fetch_optional(&mut **t)
+                .await?
+        }
     }
     .ok_or_else(|| StoreError::Corrupt("audit_head row is missing".to_owned()))?;
     let seq = head.last_seq + 1;
@@ -105,23 +112,38 @@ pub async fn append_event(tx: &mut Tx, event: &NewEvent<'_>, at_us: i64) -> Resu
 }
 
 /// The newest events about one record, newest first: its timeline.
-pub async fn events_of(db: &Db, entity_type: &str, entity_id: &str, limit: i64) -> Result<Vec<EventRow>> {
+pub async fn events_of(
+    db: &Db,
+    entity_type: &str,
+    entity_id: &str,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {EVENT_COLUMNS} FROM events WHERE entity_type = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT $3"
     ));
-    Ok(on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(entity_type).bind(entity_id).bind(limit).fetch_all(p).await?))
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(entity_type).bind(entity_id).bind(limit).fetch_all(p).await?),
+    )
 }
 
 /// Events after `after_seq`, oldest first: the outbox cursor.
 pub async fn events_after(db: &Db, after_seq: i64, limit: i64) -> Result<Vec<EventRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"));
-    Ok(on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(after_seq).bind(limit).fetch_all(p).await?))
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+    ));
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(after_seq).bind(limit).fetch_all(p).await?),
+    )
 }
 
 /// The newest events, newest first, before `before_seq` (for paging back through the journal).
 pub async fn events_before(db: &Db, before_seq: i64, limit: i64) -> Result<Vec<EventRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq < $1 ORDER BY seq DESC LIMIT $2"));
-    Ok(on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(before_seq).bind(limit).fetch_all(p).await?))
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq < $1 ORDER BY seq DESC LIMIT $2"
+    ));
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(before_seq).bind(limit).fetch_all(p).await?),
+    )
 }
 
 /// Where the chain first breaks, if anywhere.
@@ -162,7 +184,10 @@ pub async fn verify_chain(db: &Db) -> Result<ChainReport> {
                 None
             };
             if broken.is_some() {
-                return Ok(ChainReport { events: expected_seq - 1, first_break: broken });
+                return Ok(ChainReport {
+                    events: expected_seq - 1,
+                    first_break: broken,
+                });
             }
             prev_hash.clone_from(&row.hash);
             expected_seq += 1;

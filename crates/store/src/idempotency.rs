@@ -10,7 +10,11 @@ pub enum Reservation {
     /// First time: run it, then [`complete`] the key.
     Fresh,
     /// Done before: answer with this.
-    Replay { status: u16, content_type: String, body: String },
+    Replay {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
     /// The key was used for a different request.
     Mismatch,
     /// The first request with this key has not finished yet.
@@ -26,7 +30,13 @@ struct KeyRow {
 }
 
 /// Claims `key` for this user and request, or reports how it was used before.
-pub async fn reserve(db: &Db, user_id: i64, key: &str, request_hash: &str, now_us: i64) -> Result<Reservation> {
+pub async fn reserve(
+    db: &Db,
+    user_id: i64,
+    key: &str,
+    request_hash: &str,
+    now_us: i64,
+) -> Result<Reservation> {
     const INSERT: &str = "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at_us) VALUES ($1, $2, $3, $4)";
     let mut tx = db.begin().await?;
     let inserted = on_tx!(&mut tx, c => sqlx::query(INSERT).bind(user_id).bind(key).bind(request_hash).bind(now_us).execute(c).await.map(|r| r.rows_affected()));
@@ -42,8 +52,15 @@ pub async fn reserve(db: &Db, user_id: i64, key: &str, request_hash: &str, now_u
     let row = on_read!(db, p => sqlx::query_as::<_, KeyRow>(SELECT).bind(user_id).bind(key).fetch_optional(p).await?)
         .ok_or(StoreError::NotFound)?;
     Ok(match row {
-        KeyRow { request_hash: h, .. } if h != request_hash => Reservation::Mismatch,
-        KeyRow { status: Some(status), content_type, body, .. } => Reservation::Replay {
+        KeyRow {
+            request_hash: h, ..
+        } if h != request_hash => Reservation::Mismatch,
+        KeyRow {
+            status: Some(status),
+            content_type,
+            body,
+            ..
+        } => Reservation::Replay {
             status: u16::try_from(status).unwrap_or(500),
             content_type: content_type.unwrap_or_default(),
             body: body.unwrap_or_default(),
@@ -53,7 +70,14 @@ pub async fn reserve(db: &Db, user_id: i64, key: &str, request_hash: &str, now_u
 }
 
 /// Stores the response of the first request.
-pub async fn complete(db: &Db, user_id: i64, key: &str, status: u16, content_type: &str, body: &str) -> Result<()> {
+pub async fn complete(
+    db: &Db,
+    user_id: i64,
+    key: &str,
+    status: u16,
+    content_type: &str,
+    body: &str,
+) -> Result<()> {
     const SQL: &str = "UPDATE idempotency_keys SET status = $3, content_type = $4, body = $5 WHERE user_id = $1 AND idem_key = $2";
     let mut tx = db.begin().await?;
     on_tx!(&mut tx, c => sqlx::query(SQL).bind(user_id).bind(key).bind(i64::from(status)).bind(content_type).bind(body).execute(c).await?.rows_affected());

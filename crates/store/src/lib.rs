@@ -21,6 +21,16 @@
     clippy::todo,
     clippy::await_holding_lock
 )]
+// Tests state their expectations with unwrap and indexing; a panic there is a failed test.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod backup;
 pub mod events;
@@ -36,7 +46,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::{Postgres, Sqlite, Transaction};
 
 /// Runs `$body` with `$c` bound to the transaction's connection, compiled once per backend.
@@ -125,7 +137,10 @@ pub enum Backend {
 pub enum Db {
     /// One writer connection (SQLite serialises writers anyway; one connection
     /// avoids busy errors) and a pool of readers, which WAL lets run alongside it.
-    Sqlite { write: SqlitePool, read: SqlitePool },
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
     Pg(PgPool),
 }
 

@@ -66,7 +66,13 @@ pub async fn insert_party(tx: &mut Tx, party: &ValidParty, now_us: i64) -> Resul
 
 /// Overwrites a party if it is still at `version`. Errors: [`StoreError::Stale`]
 /// when someone saved it in between, [`StoreError::NotFound`].
-pub async fn update_party(tx: &mut Tx, id: i64, version: i64, party: &ValidParty, now_us: i64) -> Result<()> {
+pub async fn update_party(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    party: &ValidParty,
+    now_us: i64,
+) -> Result<()> {
     const SQL: &str = "UPDATE parties SET kind = $3, name = $4, sort_name = $5, company_id = $6, email = $7, \
          phone = $8, tax_id = $9, street = $10, postal_code = $11, city = $12, country = $13, is_customer = $14, \
          is_vendor = $15, tags = $16, notes = $17, version = version + 1, updated_at_us = $18 \
@@ -102,7 +108,8 @@ pub async fn update_party(tx: &mut Tx, id: i64, version: i64, party: &ValidParty
 
 /// Archives or restores a party; it is never deleted, so its history stays whole.
 pub async fn set_party_archived(tx: &mut Tx, id: i64, archived: bool, now_us: i64) -> Result<()> {
-    const SQL: &str = "UPDATE parties SET archived = $2, version = version + 1, updated_at_us = $3 WHERE id = $1";
+    const SQL: &str =
+        "UPDATE parties SET archived = $2, version = version + 1, updated_at_us = $3 WHERE id = $1";
     let done = on_tx!(tx, c => sqlx::query(SQL).bind(id).bind(archived).bind(now_us).execute(c).await?.rows_affected());
     if done == 0 {
         return Err(StoreError::NotFound);
@@ -118,10 +125,22 @@ pub async fn party(db: &Db, id: i64) -> Result<Option<PartyRow>> {
 /// A party read inside a write transaction (locked on PostgreSQL until commit).
 pub async fn party_in_tx(tx: &mut Tx, id: i64) -> Result<PartyRow> {
     let sqlite = sqlx::AssertSqlSafe(format!("SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1"));
-    let pg = sqlx::AssertSqlSafe(format!("SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1 FOR UPDATE"));
+    let pg = sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1 FOR UPDATE"
+    ));
     let row = match tx {
-        Tx::Sqlite(t) => sqlx::query_as::<_, PartyRow>(sqlite).bind(id).fetch_optional(&mut **t).await?,
-        Tx::Pg(t) => sqlx::query_as::<_, PartyRow>(pg).bind(id).fetch_optional(&mut **t).await?,
+        Tx::Sqlite(t) => {
+            sqlx::query_as::<_, PartyRow>(sqlite)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Pg(t) => {
+            sqlx::query_as::<_, PartyRow>(pg)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
     };
     row.ok_or(StoreError::NotFound)
 }
@@ -154,9 +173,14 @@ impl PartySort {
     }
 
     pub fn parse(s: &str) -> Option<PartySort> {
-        [PartySort::NameAsc, PartySort::NameDesc, PartySort::NewestFirst, PartySort::OldestFirst]
-            .into_iter()
-            .find(|o| o.name() == s)
+        [
+            PartySort::NameAsc,
+            PartySort::NameDesc,
+            PartySort::NewestFirst,
+            PartySort::OldestFirst,
+        ]
+        .into_iter()
+        .find(|o| o.name() == s)
     }
 }
 
@@ -198,7 +222,10 @@ impl PartyCursor {
         let bytes = hex::decode(s).ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let (key, id) = text.split_once('\u{1f}')?;
-        Some(PartyCursor { key: key.to_owned(), id: id.parse().ok()? })
+        Some(PartyCursor {
+            key: key.to_owned(),
+            id: id.parse().ok()?,
+        })
     }
 
     fn of(row: &PartyRow, sort: PartySort) -> PartyCursor {
@@ -254,17 +281,28 @@ fn match_clause(backend: Backend, terms: &[String]) -> (&'static str, String) {
     match backend {
         Backend::Sqlite => (
             "id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH $?)",
-            terms.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" "),
+            terms
+                .iter()
+                .map(|t| format!("\"{t}\"*"))
+                .collect::<Vec<_>>()
+                .join(" "),
         ),
         Backend::Postgres => (
             "search @@ to_tsquery('simple', $?)",
-            terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & "),
+            terms
+                .iter()
+                .map(|t| format!("{t}:*"))
+                .collect::<Vec<_>>()
+                .join(" & "),
         ),
     }
 }
 
 fn filter_clause(backend: Backend, filter: &PartyFilter) -> Where {
-    let mut w = Where { sql: "TRUE".to_owned(), args: Vec::new() };
+    let mut w = Where {
+        sql: "TRUE".to_owned(),
+        args: Vec::new(),
+    };
     match filter.archive {
         ArchiveFilter::Active => w.sql.push_str(" AND archived = FALSE"),
         ArchiveFilter::Archived => w.sql.push_str(" AND archived = TRUE"),
@@ -280,7 +318,10 @@ fn filter_clause(backend: Backend, filter: &PartyFilter) -> Where {
         w.push("kind = $?", Arg::Text(kind.clone()));
     }
     if let Some(tag) = &filter.tag {
-        w.push("(',' || tags || ',') LIKE ('%,' || $? || ',%')", Arg::Text(tag.to_lowercase()));
+        w.push(
+            "(',' || tags || ',') LIKE ('%,' || $? || ',%')",
+            Arg::Text(tag.to_lowercase()),
+        );
     }
     if let Some(company_id) = filter.company_id {
         w.push("company_id = $?", Arg::Int(company_id));
@@ -306,7 +347,13 @@ macro_rules! bind_args {
 }
 
 /// One page of parties, `limit` rows (at most [`PAGE_SIZE_MAX`]), after `cursor`.
-pub async fn list_parties(db: &Db, filter: &PartyFilter, sort: PartySort, cursor: Option<&PartyCursor>, limit: i64) -> Result<PartyPage> {
+pub async fn list_parties(
+    db: &Db,
+    filter: &PartyFilter,
+    sort: PartySort,
+    cursor: Option<&PartyCursor>,
+    limit: i64,
+) -> Result<PartyPage> {
     let limit = limit.clamp(1, PAGE_SIZE_MAX);
     let mut w = filter_clause(db.backend(), filter);
     let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM parties WHERE {}", w.sql));
@@ -320,11 +367,16 @@ pub async fn list_parties(db: &Db, filter: &PartyFilter, sort: PartySort, cursor
     if let Some(cursor) = cursor {
         let key = match sort {
             PartySort::NameAsc | PartySort::NameDesc => Arg::Text(cursor.key.clone()),
-            PartySort::NewestFirst | PartySort::OldestFirst => Arg::Int(cursor.key.parse().unwrap_or(0)),
+            PartySort::NewestFirst | PartySort::OldestFirst => {
+                Arg::Int(cursor.key.parse().unwrap_or(0))
+            }
         };
         w.args.push(key);
         let n = w.args.len();
-        w.push(&format!("({key_column}, id) {cmp} (${n}, $?)"), Arg::Int(cursor.id));
+        w.push(
+            &format!("({key_column}, id) {cmp} (${n}, $?)"),
+            Arg::Int(cursor.id),
+        );
     }
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {PARTY_COLUMNS} FROM parties WHERE {} ORDER BY {key_column} {direction}, id {direction} LIMIT {}",
@@ -334,7 +386,11 @@ pub async fn list_parties(db: &Db, filter: &PartyFilter, sort: PartySort, cursor
     let mut rows = on_read!(db, p => bind_args!(sqlx::query_as::<_, PartyRow>(sql), &w.args).fetch_all(p).await?);
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next = if more { rows.last().map(|r| PartyCursor::of(r, sort)) } else { None };
+    let next = if more {
+        rows.last().map(|r| PartyCursor::of(r, sort))
+    } else {
+        None
+    };
     Ok(PartyPage { rows, next, total })
 }
 
@@ -348,7 +404,9 @@ pub async fn search_parties(db: &Db, text: &str, limit: i64) -> Result<Vec<Party
         "SELECT {PARTY_COLUMNS} FROM parties WHERE {} ORDER BY archived, sort_name, id LIMIT $2",
         clause.replace("$?", "$1")
     ));
-    Ok(on_read!(db, p => sqlx::query_as::<_, PartyRow>(sql).bind(query).bind(limit.clamp(1, PAGE_SIZE_MAX)).fetch_all(p).await?))
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, PartyRow>(sql).bind(query).bind(limit.clamp(1, PAGE_SIZE_MAX)).fetch_all(p).await?),
+    )
 }
 
 /// Active companies whose sort name is one of `sort_names`, as (sort name, id) pairs.

@@ -11,7 +11,14 @@ pub struct SessionRow {
 }
 
 /// Stores a session under the hash of `secret` (the cookie value).
-pub async fn insert_session(tx: &mut Tx, secret: &str, user_id: i64, mfa_pending: bool, now_us: i64, expires_at_us: i64) -> Result<()> {
+pub async fn insert_session(
+    tx: &mut Tx,
+    secret: &str,
+    user_id: i64,
+    mfa_pending: bool,
+    now_us: i64,
+    expires_at_us: i64,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO sessions (id_hash, user_id, mfa_pending, flash, created_at_us, expires_at_us) \
          VALUES ($1, $2, $3, NULL, $4, $5)";
     on_tx!(tx, c => sqlx::query(SQL)
@@ -29,7 +36,9 @@ pub async fn insert_session(tx: &mut Tx, secret: &str, user_id: i64, mfa_pending
 /// The live session for a cookie value; expired sessions are not returned.
 pub async fn session(db: &Db, secret: &str, now_us: i64) -> Result<Option<SessionRow>> {
     const SQL: &str = "SELECT user_id, mfa_pending, flash, expires_at_us FROM sessions WHERE id_hash = $1 AND expires_at_us > $2";
-    Ok(on_read!(db, p => sqlx::query_as::<_, SessionRow>(SQL).bind(secret_hash(secret)).bind(now_us).fetch_optional(p).await?))
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, SessionRow>(SQL).bind(secret_hash(secret)).bind(now_us).fetch_optional(p).await?),
+    )
 }
 
 pub async fn delete_session(tx: &mut Tx, secret: &str) -> Result<()> {

@@ -22,7 +22,10 @@ pub struct TempDir(pub std::path::PathBuf);
 
 impl TempDir {
     pub fn new(prefix: &str) -> std::io::Result<TempDir> {
-        let path = std::env::temp_dir().join(format!("{prefix}-{}", crate::new_secret().get(..16).unwrap_or("x")));
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}",
+            crate::new_secret().get(..16).unwrap_or("x")
+        ));
         std::fs::create_dir_all(&path)?;
         Ok(TempDir(path))
     }
@@ -40,7 +43,11 @@ pub async fn sqlite() -> Result<TestDb> {
     let url = format!("sqlite://{}", path.display());
     let db = Db::connect_sqlite(SqliteConnectOptions::from_str(&url)?).await?;
     db.migrate().await?;
-    Ok(TestDb { db, url, _dir: Some(dir) })
+    Ok(TestDb {
+        db,
+        url,
+        _dir: Some(dir),
+    })
 }
 
 /// `None` when `SEAM_TEST_PG_URL` is not set (a plain `cargo test` with no services).
@@ -50,12 +57,18 @@ pub async fn postgres() -> Result<Option<TestDb>> {
     };
     let schema = format!("t_{}", crate::new_secret().get(..20).unwrap_or("x"));
     let admin = sqlx::PgPool::connect(&base).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}"))).execute(&admin).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&admin)
+        .await?;
     admin.close().await;
     let options = PgConnectOptions::from_str(&base)?.options([("search_path", schema.as_str())]);
     let db = Db::connect_pg(options).await?;
     db.migrate().await?;
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-csearch_path%3D{schema}");
-    Ok(Some(TestDb { db, url, _dir: None }))
+    Ok(Some(TestDb {
+        db,
+        url,
+        _dir: None,
+    }))
 }

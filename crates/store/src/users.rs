@@ -63,7 +63,9 @@ pub async fn insert_user(tx: &mut Tx, user: &NewUser<'_>, now_us: i64) -> Result
 }
 
 pub async fn user_by_username(db: &Db, username: &str) -> Result<Option<UserRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE username = $1"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE username = $1"
+    ));
     Ok(on_read!(db, p => sqlx::query_as::<_, UserRow>(sql).bind(username).fetch_optional(p).await?))
 }
 
@@ -76,22 +78,38 @@ pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<UserRow>> {
 /// and (on PostgreSQL) holds the row until commit.
 pub async fn user_for_update(tx: &mut Tx, id: i64) -> Result<UserRow> {
     let sqlite = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
-    let pg = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE"));
+    let pg = sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE"
+    ));
     let row = match tx {
-        Tx::Sqlite(t) => sqlx::query_as::<_, UserRow>(sqlite).bind(id).fetch_optional(&mut **t).await?,
-        Tx::Pg(t) => sqlx::query_as::<_, UserRow>(pg).bind(id).fetch_optional(&mut **t).await?,
+        Tx::Sqlite(t) => {
+            sqlx::query_as::<_, UserRow>(sqlite)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Pg(t) => {
+            sqlx::query_as::<_, UserRow>(pg)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
     };
     row.ok_or(StoreError::NotFound)
 }
 
 /// All users, by username.
 pub async fn list_users(db: &Db) -> Result<Vec<UserRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY username"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users ORDER BY username"
+    ));
     Ok(on_read!(db, p => sqlx::query_as::<_, UserRow>(sql).fetch_all(p).await?))
 }
 
 pub async fn count_users(db: &Db) -> Result<i64> {
-    Ok(on_read!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await?))
+    Ok(
+        on_read!(db, p => sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await?),
+    )
 }
 
 /// Writes back the fields a command may change. Errors: [`StoreError::NotFound`].

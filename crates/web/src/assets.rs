@@ -7,9 +7,21 @@ use axum::response::{IntoResponse, Response};
 
 /// (name, content type, bytes).
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("seam.css", "text/css; charset=utf-8", include_bytes!("../assets/seam.css")),
-    ("seam.js", "text/javascript; charset=utf-8", include_bytes!("../assets/seam.js")),
-    ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/htmx.min.js")),
+    (
+        "seam.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../assets/seam.css"),
+    ),
+    (
+        "seam.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/seam.js"),
+    ),
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/htmx.min.js"),
+    ),
 ];
 
 /// Changes with every release, so browsers fetch new assets after an upgrade.
@@ -18,10 +30,18 @@ pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub async fn asset(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
         Some((_, content_type, bytes)) => (
-            [(header::CONTENT_TYPE, *content_type), (header::CACHE_CONTROL, "public, max-age=86400")],
+            [
+                (header::CONTENT_TYPE, *content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
             *bytes,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "not found").into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "not found",
+        )
+            .into_response(),
     }
 }

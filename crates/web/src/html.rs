@@ -56,21 +56,39 @@ fn navigation(actor: &Actor, i18n: &I18n, current_path: &str) -> Vec<NavGroup> {
             })
             .collect();
         if !items.is_empty() {
-            groups.push(NavGroup { label: i18n.t(key), items });
+            groups.push(NavGroup {
+                label: i18n.t(key),
+                items,
+            });
         }
     }
     let mut records = Vec::new();
     if actor.may(Permission::PartiesRead) {
-        records.push(NavItem { label: i18n.t("nav-parties"), href: "/parties", current: current_path.starts_with("/parties") });
+        records.push(NavItem {
+            label: i18n.t("nav-parties"),
+            href: "/parties",
+            current: current_path.starts_with("/parties"),
+        });
     }
     if actor.may(Permission::UsersAdmin) {
-        records.push(NavItem { label: i18n.t("nav-users"), href: "/admin/users", current: current_path.starts_with("/admin/users") });
+        records.push(NavItem {
+            label: i18n.t("nav-users"),
+            href: "/admin/users",
+            current: current_path.starts_with("/admin/users"),
+        });
     }
     if actor.may(Permission::AuditRead) {
-        records.push(NavItem { label: i18n.t("nav-audit"), href: "/audit", current: current_path.starts_with("/audit") });
+        records.push(NavItem {
+            label: i18n.t("nav-audit"),
+            href: "/audit",
+            current: current_path.starts_with("/audit"),
+        });
     }
     if !records.is_empty() {
-        groups.push(NavGroup { label: i18n.t("nav-records"), items: records });
+        groups.push(NavGroup {
+            label: i18n.t("nav-records"),
+            items: records,
+        });
     }
     groups
 }
@@ -95,12 +113,15 @@ impl Page {
         };
         let i18n = I18n::new(actor.locale);
         let mut flash = None;
-        if let Who::Session { secret, state: session } = who {
-            if let Some(key) = &session.flash {
-                flash = Some(i18n.t(key));
-                if let Err(e) = seam_app::auth::set_flash(&state.app, secret, None).await {
-                    tracing::warn!(error = %e, "could not clear the flash message");
-                }
+        if let Who::Session {
+            secret,
+            state: session,
+        } = who
+            && let Some(key) = &session.flash
+        {
+            flash = Some(i18n.t(key));
+            if let Err(e) = seam_app::auth::set_flash(&state.app, secret, None).await {
+                tracing::warn!(error = %e, "could not clear the flash message");
             }
         }
         Page {
@@ -140,16 +161,27 @@ pub struct Errors {
 
 impl Errors {
     pub fn new(i18n: &I18n, errors: &FieldErrors) -> Errors {
-        Errors { items: errors.iter().map(|e| (e.field.clone(), i18n.t(e.code))).collect() }
+        Errors {
+            items: errors
+                .iter()
+                .map(|e| (e.field.clone(), i18n.t(e.code)))
+                .collect(),
+        }
     }
 
     pub fn one(i18n: &I18n, field: &str, code: &str) -> Errors {
-        Errors { items: vec![(field.to_owned(), i18n.t(code))] }
+        Errors {
+            items: vec![(field.to_owned(), i18n.t(code))],
+        }
     }
 
     /// The message for a field, or "" (templates test for emptiness).
     pub fn get(&self, field: &str) -> &str {
-        self.items.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str()).unwrap_or("")
+        self.items
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
     }
 
     pub fn any(&self) -> bool {
@@ -160,10 +192,20 @@ impl Errors {
 /// Renders a template as an HTML response with the given status.
 pub fn render<T: Template>(status: StatusCode, template: &T) -> Response {
     match template.render() {
-        Ok(body) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], Html(body)).into_response(),
+        Ok(body) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            Html(body),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed to render");
-            (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "internal error").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "internal error",
+            )
+                .into_response()
         }
     }
 }
@@ -173,11 +215,16 @@ pub fn ok<T: Template>(template: &T) -> Response {
 }
 
 /// After a successful form post: show `flash_key` on the next page and go there (303).
-pub async fn redirect_with_flash(state: &AppState, who: &Who, to: &str, flash_key: &str) -> Response {
-    if let Who::Session { secret, .. } = who {
-        if let Err(e) = seam_app::auth::set_flash(&state.app, secret, Some(flash_key)).await {
-            tracing::warn!(error = %e, "could not set the flash message");
-        }
+pub async fn redirect_with_flash(
+    state: &AppState,
+    who: &Who,
+    to: &str,
+    flash_key: &str,
+) -> Response {
+    if let Who::Session { secret, .. } = who
+        && let Err(e) = seam_app::auth::set_flash(&state.app, secret, Some(flash_key)).await
+    {
+        tracing::warn!(error = %e, "could not set the flash message");
     }
     Redirect::to(to).into_response()
 }

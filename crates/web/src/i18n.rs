@@ -34,7 +34,9 @@ impl I18n {
 
     /// The text for `key`; the key itself if no catalogue has it (so a gap shows, and never panics).
     pub fn t(&self, key: &str) -> String {
-        LOCALES.try_lookup(&language(self.locale), key).unwrap_or_else(|| key.to_owned())
+        LOCALES
+            .try_lookup(&language(self.locale), key)
+            .unwrap_or_else(|| key.to_owned())
     }
 
     /// The text for `key` with one named argument.
@@ -62,7 +64,8 @@ impl I18n {
         };
         let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let dt = ts.to_zoned(tz).datetime();
-        self.locale.date_time(dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute())
+        self.locale
+            .date_time(dt.year(), dt.month(), dt.day(), dt.hour(), dt.minute())
     }
 }
 

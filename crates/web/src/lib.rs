@@ -15,6 +15,16 @@
     clippy::todo,
     clippy::await_holding_lock
 )]
+// Tests state their expectations with unwrap and indexing; a panic there is a failed test.
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
 
 pub mod api;
 pub mod assets;
@@ -36,7 +46,9 @@ use axum::response::{IntoResponse, Response};
 use seam_app::{App, AppError};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -71,7 +83,9 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState { app, config };
     let mut router: Router<AppState> = Router::new();
     for r in routes::routes() {
-        let guarded = r.handler.route_layer(middleware::from_fn_with_state(r.access, who::guard));
+        let guarded = r
+            .handler
+            .route_layer(middleware::from_fn_with_state(r.access, who::guard));
         router = router.route(r.path, guarded);
     }
     router
@@ -101,7 +115,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "internal error").into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "internal error",
+    )
+        .into_response()
 }
 
 async fn not_found(request: Request) -> Response {
@@ -115,9 +134,16 @@ pub fn is_api(request: &Request) -> bool {
 
 /// The request id the client can quote when reporting a problem.
 pub fn request_id(request: &Request) -> String {
-    request.extensions().get::<RequestId>()
+    request
+        .extensions()
+        .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
-        .or_else(|| request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()))
+        .or_else(|| {
+            request
+                .headers()
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+        })
         .unwrap_or("-")
         .to_owned()
 }
@@ -131,7 +157,11 @@ pub fn error_response(request: &Request, err: AppError) -> Response {
     if is_api(request) {
         api::problem::Problem::from_app_error(&err, &id).into_response()
     } else {
-        let who = request.extensions().get::<who::Who>().cloned().unwrap_or(who::Who::Anonymous);
+        let who = request
+            .extensions()
+            .get::<who::Who>()
+            .cloned()
+            .unwrap_or(who::Who::Anonymous);
         html::error_page(&who, request.headers(), &err, &id)
     }
 }
@@ -141,7 +171,9 @@ pub async fn serve(app: App, listen: SocketAddr, config: WebConfig) -> anyhow::R
     ops::install_metrics();
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
-    axum::serve(listener, router(app, config)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router(app, config))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }

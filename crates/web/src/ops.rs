@@ -26,7 +26,10 @@ pub fn install_metrics() -> Option<&'static PrometheusHandle> {
 
 /// Liveness: the process answers.
 pub async fn healthz() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "ok\n")
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "ok\n",
+    )
 }
 
 /// Readiness: the database answers too.
@@ -35,14 +38,26 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     if state.app.db.ping().await {
         (StatusCode::OK, text, "ready\n")
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, text, "database unreachable\n")
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            text,
+            "database unreachable\n",
+        )
     }
 }
 
 /// Prometheus text format.
 pub async fn metrics() -> impl IntoResponse {
-    let body = install_metrics().map(PrometheusHandle::render).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body)
+    let body = install_metrics()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
 }
 
 /// Counts requests and their duration per route and status.

@@ -20,7 +20,10 @@ pub const SESSION_COOKIE: &str = "seam_session";
 pub enum Who {
     Anonymous,
     /// A browser session; `secret` is the cookie value.
-    Session { secret: String, state: Box<SessionState> },
+    Session {
+        secret: String,
+        state: Box<SessionState>,
+    },
     /// An integration with an API token.
     Token(Box<Actor>),
 }
@@ -50,7 +53,9 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
 }
 
 /// Resolves [`Who`] and stores it in the request's extensions.
@@ -64,7 +69,10 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         }
     } else if let Some(secret) = cookie_value(headers, SESSION_COOKIE) {
         match auth::session_actor(&state.app, &secret).await {
-            Ok(Some(session)) => Who::Session { secret, state: Box::new(session) },
+            Ok(Some(session)) => Who::Session {
+                secret,
+                state: Box::new(session),
+            },
             Ok(None) => Who::Anonymous,
             Err(e) => return crate::error_response(&request, e),
         }
@@ -100,11 +108,19 @@ fn permission_check(who: &Who, permission: Permission) -> Result<(), AppError> {
 
 /// The per-route guard: refuses before the handler runs.
 pub async fn guard(State(access): State<Access>, request: Request, next: Next) -> Response {
-    let who = request.extensions().get::<Who>().cloned().unwrap_or(Who::Anonymous);
+    let who = request
+        .extensions()
+        .get::<Who>()
+        .cloned()
+        .unwrap_or(Who::Anonymous);
     match check(access, &who) {
         Ok(()) => next.run(request).await,
         Err(AppError::Unauthenticated) if !crate::is_api(&request) => {
-            let target = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let target = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
             let next_param = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
             Redirect::to(&format!("/login?{next_param}")).into_response()
         }
@@ -133,6 +149,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Requester {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Requester(parts.extensions.get::<Who>().cloned().unwrap_or(Who::Anonymous)))
+        Ok(Requester(
+            parts
+                .extensions
+                .get::<Who>()
+                .cloned()
+                .unwrap_or(Who::Anonymous),
+        ))
     }
 }

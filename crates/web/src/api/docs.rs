@@ -15,7 +15,10 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
         }
     }
 }
@@ -61,21 +64,46 @@ struct DocsPage {
 pub fn operations() -> Vec<Operation> {
     let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let mut out = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else { return out };
+    let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else {
+        return out;
+    };
     for (path, item) in paths {
-        let Some(methods) = item.as_object() else { continue };
+        let Some(methods) = item.as_object() else {
+            continue;
+        };
         for (method, op) in methods {
-            let text = |key: &str| op.get(key).and_then(|v| v.as_str()).unwrap_or("").to_owned();
-            let parameters = op.get("parameters").and_then(|p| p.as_array()).map(|ps| {
-                ps.iter().map(|p| {
-                    let name = p.get("name").and_then(|v| v.as_str()).unwrap_or("");
-                    let place = p.get("in").and_then(|v| v.as_str()).unwrap_or("");
-                    let about = p.get("description").and_then(|v| v.as_str()).unwrap_or("");
-                    format!("{name} ({place}) {about}")
-                }).collect()
-            }).unwrap_or_default();
-            let responses = op.get("responses").and_then(|r| r.as_object()).map(|rs| rs.keys().cloned().collect()).unwrap_or_default();
-            out.push(Operation { method: method.to_uppercase(), path: path.clone(), summary: text("summary").trim().to_owned() + " " + text("description").trim(), parameters, responses });
+            let text = |key: &str| {
+                op.get(key)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            let parameters = op
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            let name = p.get("name").and_then(|v| v.as_str()).unwrap_or("");
+                            let place = p.get("in").and_then(|v| v.as_str()).unwrap_or("");
+                            let about = p.get("description").and_then(|v| v.as_str()).unwrap_or("");
+                            format!("{name} ({place}) {about}")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let responses = op
+                .get("responses")
+                .and_then(|r| r.as_object())
+                .map(|rs| rs.keys().cloned().collect())
+                .unwrap_or_default();
+            out.push(Operation {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary: text("summary").trim().to_owned() + " " + text("description").trim(),
+                parameters,
+                responses,
+            });
         }
     }
     out
@@ -83,5 +111,8 @@ pub fn operations() -> Vec<Operation> {
 
 pub async fn docs_page() -> Response {
     let description = ApiDoc::openapi().info.description.unwrap_or_default();
-    ok(&DocsPage { description, operations: operations() })
+    ok(&DocsPage {
+        description,
+        operations: operations(),
+    })
 }

@@ -28,18 +28,28 @@ impl<S: Send + Sync, T: DeserializeOwned + KnownFields> FromRequest<S> for ApiJs
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
         if !is_json {
-            let mut p = Problem::new(axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Send application/json", &request_id);
+            let mut p = Problem::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Send application/json",
+                &request_id,
+            );
             p.detail = Some("The Content-Type header must be application/json.".to_owned());
             return Err(p.into_response());
         }
-        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
-        parse(&bytes).map(ApiJson).map_err(|fields| Problem::invalid(&fields, &request_id).into_response())
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse(&bytes)
+            .map(ApiJson)
+            .map_err(|fields| Problem::invalid(&fields, &request_id).into_response())
     }
 }
 
 /// Parses `bytes` as a `T`, reporting unknown fields and type errors by name.
 pub fn parse<T: DeserializeOwned + KnownFields>(bytes: &[u8]) -> Result<T, FieldErrors> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|_| FieldErrors::one("body", "error-json"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|_| FieldErrors::one("body", "error-json"))?;
     let Some(object) = value.as_object() else {
         return Err(FieldErrors::one("body", "error-json-object"));
     };

@@ -33,7 +33,12 @@ pub async fn me(CurrentActor(actor): CurrentActor) -> Response {
     Json(Me {
         username: actor.username,
         display_name: actor.display_name,
-        kind: if actor.kind == UserKind::Portal { "portal" } else { "staff" }.to_owned(),
+        kind: if actor.kind == UserKind::Portal {
+            "portal"
+        } else {
+            "staff"
+        }
+        .to_owned(),
         roles: actor.roles.iter().map(|r| r.name().to_owned()).collect(),
         permissions: actor.grants.iter().map(|p| p.name().to_owned()).collect(),
         locale: actor.locale.tag().to_owned(),
@@ -68,12 +73,30 @@ pub struct SearchResults {
 
 /// Global search over everything the caller may read.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams), responses((status = 200, body = SearchResults)), security(("bearer" = [])))]
-pub async fn search(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Query(params): Query<SearchParams>) -> Response {
-    match parties::search(&state.app, &actor, &params.q, crate::pages::home::SEARCH_HITS_MAX).await {
+pub async fn search(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Query(params): Query<SearchParams>,
+) -> Response {
+    match parties::search(
+        &state.app,
+        &actor,
+        &params.q,
+        crate::pages::home::SEARCH_HITS_MAX,
+    )
+    .await
+    {
         Ok(hits) => Json(SearchResults {
             items: hits
                 .into_iter()
-                .map(|h| SearchHit { kind: h.kind.to_owned(), url: format!("/parties/{}", h.id), id: h.id, title: h.title, detail: h.detail, archived: h.archived })
+                .map(|h| SearchHit {
+                    kind: h.kind.to_owned(),
+                    url: format!("/parties/{}", h.id),
+                    id: h.id,
+                    title: h.title,
+                    detail: h.detail,
+                    archived: h.archived,
+                })
                 .collect(),
         })
         .into_response(),
@@ -121,7 +144,11 @@ fn json_or_null(text: &str) -> serde_json::Value {
 
 /// The event outbox: every change in order, read with a cursor.
 #[utoipa::path(get, path = "/api/v1/events", tag = "audit", params(EventParams), responses((status = 200, body = EventPage)), security(("bearer" = [])))]
-pub async fn events(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Query(params): Query<EventParams>) -> Response {
+pub async fn events(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Query(params): Query<EventParams>,
+) -> Response {
     let after = params.after.unwrap_or(0).max(0);
     match audit::events_after(&state.app, &actor, after, params.limit.unwrap_or(100)).await {
         Ok(rows) => {
@@ -159,7 +186,10 @@ pub struct AuditReport {
 
 /// Recompute the audit hash chain.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = AuditReport)), security(("bearer" = [])))]
-pub async fn verify_audit(State(state): State<AppState>, CurrentActor(actor): CurrentActor) -> Response {
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
     match audit::verify(&state.app, &actor).await {
         Ok(report) => {
             let (seq, reason) = match report.first_break {
@@ -169,7 +199,13 @@ pub async fn verify_audit(State(state): State<AppState>, CurrentActor(actor): Cu
                 Some(ChainBreak::Gap { seq }) => (Some(seq), Some("gap")),
                 Some(ChainBreak::Head { seq }) => (Some(seq), Some("head")),
             };
-            Json(AuditReport { intact: seq.is_none(), events: report.events, first_broken_seq: seq, reason: reason.map(str::to_owned) }).into_response()
+            Json(AuditReport {
+                intact: seq.is_none(),
+                events: report.events,
+                first_broken_seq: seq,
+                reason: reason.map(str::to_owned),
+            })
+            .into_response()
         }
         Err(e) => Problem::from_app_error(&e, "-").into_response(),
     }

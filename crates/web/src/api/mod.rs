@@ -10,5 +10,7 @@ pub mod problem;
 
 /// Timestamps leave the API as RFC 3339 in UTC.
 pub fn rfc3339(at_us: i64) -> String {
-    jiff::Timestamp::from_microsecond(at_us).map(|t| t.to_string()).unwrap_or_default()
+    jiff::Timestamp::from_microsecond(at_us)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
 }

@@ -61,7 +61,12 @@ impl From<PartyRow> for Party {
             country: row.country,
             is_customer: row.is_customer,
             is_vendor: row.is_vendor,
-            tags: row.tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            tags: row
+                .tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
             notes: row.notes,
             archived: row.archived,
             version: row.version,
@@ -125,8 +130,21 @@ pub struct PartyInput {
 
 impl KnownFields for PartyInput {
     const FIELDS: &'static [&'static str] = &[
-        "kind", "name", "company_id", "email", "phone", "tax_id", "street", "postal_code", "city", "country",
-        "is_customer", "is_vendor", "tags", "notes", "version",
+        "kind",
+        "name",
+        "company_id",
+        "email",
+        "phone",
+        "tax_id",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "is_customer",
+        "is_vendor",
+        "tags",
+        "notes",
+        "version",
     ];
 }
 
@@ -166,7 +184,11 @@ async fn one(state: &AppState, actor: &seam_app::Actor, id: i64, status: StatusC
 #[utoipa::path(get, path = "/api/v1/parties", tag = "parties", params(ListParams),
     responses((status = 200, body = PartyList), (status = 401, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])))]
-pub async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Query(params): Query<ListParams>) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Query(params): Query<ListParams>,
+) -> Response {
     let query = crate::pages::parties::ListQuery {
         q: params.q.unwrap_or_default(),
         kind: params.kind.unwrap_or_default(),
@@ -177,7 +199,11 @@ pub async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentAct
         cursor: params.cursor.clone().unwrap_or_default(),
     };
     let mut errors = FieldErrors::new();
-    if params.sort.as_deref().is_some_and(|s| PartySort::parse(s).is_none()) {
+    if params
+        .sort
+        .as_deref()
+        .is_some_and(|s| PartySort::parse(s).is_none())
+    {
         errors.add("sort", "error-sort");
     }
     let cursor = match params.cursor.as_deref() {
@@ -195,7 +221,16 @@ pub async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentAct
         return Problem::invalid(&errors, "-").into_response();
     }
     let filter: PartyFilter = query.filter();
-    match parties::list_parties(&state.app, &actor, &filter, query.sort(), cursor.as_ref(), limit).await {
+    match parties::list_parties(
+        &state.app,
+        &actor,
+        &filter,
+        query.sort(),
+        cursor.as_ref(),
+        limit,
+    )
+    .await
+    {
         Ok(page) => Json(PartyList {
             items: page.rows.into_iter().map(Party::from).collect(),
             next_cursor: page.next.map(|c| c.encode()),
@@ -209,7 +244,11 @@ pub async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentAct
 /// One party.
 #[utoipa::path(get, path = "/api/v1/parties/{id}", tag = "parties", params(("id" = i64, Path)),
     responses((status = 200, body = Party), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn get_one(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn get_one(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     one(&state, &actor, id, StatusCode::OK).await
 }
 
@@ -217,9 +256,14 @@ pub async fn get_one(State(state): State<AppState>, CurrentActor(actor): Current
 #[utoipa::path(post, path = "/api/v1/parties", tag = "parties", request_body = PartyInput,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key returns the first response")),
     responses((status = 201, body = Party), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn create(State(state): State<AppState>, CurrentActor(actor): CurrentActor, ApiJson(input): ApiJson<PartyInput>) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    ApiJson(input): ApiJson<PartyInput>,
+) -> Response {
     if input.version.is_some() {
-        return Problem::invalid(&FieldErrors::one("version", "error-unknown-field"), "-").into_response();
+        return Problem::invalid(&FieldErrors::one("version", "error-unknown-field"), "-")
+            .into_response();
     }
     match parties::create_party(&state.app, &actor, &input.draft()).await {
         Ok(id) => one(&state, &actor, id.0, StatusCode::CREATED).await,
@@ -230,9 +274,15 @@ pub async fn create(State(state): State<AppState>, CurrentActor(actor): CurrentA
 /// Replace a party's fields. `version` must be the one read; otherwise 409.
 #[utoipa::path(put, path = "/api/v1/parties/{id}", tag = "parties", request_body = PartyInput, params(("id" = i64, Path)),
     responses((status = 200, body = Party), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn update(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Path(id): Path<i64>, ApiJson(input): ApiJson<PartyInput>) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+    ApiJson(input): ApiJson<PartyInput>,
+) -> Response {
     let Some(version) = input.version else {
-        return Problem::invalid(&FieldErrors::one("version", "error-required"), "-").into_response();
+        return Problem::invalid(&FieldErrors::one("version", "error-required"), "-")
+            .into_response();
     };
     match parties::update_party(&state.app, &actor, PartyId(id), version, &input.draft()).await {
         Ok(()) => one(&state, &actor, id, StatusCode::OK).await,
@@ -240,7 +290,12 @@ pub async fn update(State(state): State<AppState>, CurrentActor(actor): CurrentA
     }
 }
 
-async fn set_archived(state: AppState, actor: seam_app::Actor, id: i64, archived: bool) -> Response {
+async fn set_archived(
+    state: AppState,
+    actor: seam_app::Actor,
+    id: i64,
+    archived: bool,
+) -> Response {
     match parties::set_archived(&state.app, &actor, PartyId(id), archived).await {
         Ok(()) => one(&state, &actor, id, StatusCode::OK).await,
         Err(e) => problem(&e),
@@ -250,13 +305,21 @@ async fn set_archived(state: AppState, actor: seam_app::Actor, id: i64, archived
 /// Archive a party: hidden from lists, never deleted.
 #[utoipa::path(post, path = "/api/v1/parties/{id}/archive", tag = "parties", params(("id" = i64, Path)),
     responses((status = 200, body = Party), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn archive(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn archive(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     set_archived(state, actor, id, true).await
 }
 
 /// Restore an archived party.
 #[utoipa::path(post, path = "/api/v1/parties/{id}/restore", tag = "parties", params(("id" = i64, Path)),
     responses((status = 200, body = Party), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn restore(State(state): State<AppState>, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn restore(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     set_archived(state, actor, id, false).await
 }

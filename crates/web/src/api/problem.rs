@@ -55,27 +55,66 @@ impl Problem {
     }
 
     pub fn invalid(fields: &FieldErrors, request_id: &str) -> Problem {
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "The request has invalid fields", request_id);
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "The request has invalid fields",
+            request_id,
+        );
         p.errors = fields
             .iter()
-            .map(|e| FieldProblem { field: e.field.clone(), code: e.code.to_owned(), message: english(e.code) })
+            .map(|e| FieldProblem {
+                field: e.field.clone(),
+                code: e.code.to_owned(),
+                message: english(e.code),
+            })
             .collect();
         p
     }
 
     pub fn from_app_error(err: &AppError, request_id: &str) -> Problem {
         match err {
-            AppError::Unauthenticated => Problem::new(StatusCode::UNAUTHORIZED, "unauthenticated", "A valid bearer token is required", request_id),
-            AppError::Forbidden => Problem::new(StatusCode::FORBIDDEN, "forbidden", "This token may not do that", request_id),
-            AppError::NotFound => Problem::new(StatusCode::NOT_FOUND, "not-found", "No such resource", request_id),
+            AppError::Unauthenticated => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "A valid bearer token is required",
+                request_id,
+            ),
+            AppError::Forbidden => Problem::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "This token may not do that",
+                request_id,
+            ),
+            AppError::NotFound => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "No such resource",
+                request_id,
+            ),
             AppError::Invalid(fields) => Problem::invalid(fields, request_id),
             AppError::Conflict(code) => {
-                let mut p = Problem::new(StatusCode::CONFLICT, code.trim_start_matches("error-"), "Conflict with the current state", request_id);
+                let mut p = Problem::new(
+                    StatusCode::CONFLICT,
+                    code.trim_start_matches("error-"),
+                    "Conflict with the current state",
+                    request_id,
+                );
                 p.detail = Some(english(code));
                 p
             }
-            AppError::Locked { .. } => Problem::new(StatusCode::TOO_MANY_REQUESTS, "locked", "Too many failed attempts", request_id),
-            AppError::Internal(_) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", request_id),
+            AppError::Locked { .. } => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked",
+                "Too many failed attempts",
+                request_id,
+            ),
+            AppError::Internal(_) => Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+                request_id,
+            ),
         }
     }
 }
@@ -84,6 +123,11 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_string(&self).unwrap_or_else(|_| "{}".to_owned());
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body,
+        )
+            .into_response()
     }
 }

@@ -33,16 +33,35 @@ pub struct LoginQuery {
     created: Option<String>,
 }
 
-pub async fn login_page(Requester(who): Requester, headers: HeaderMap, Query(query): Query<LoginQuery>) -> Response {
+pub async fn login_page(
+    Requester(who): Requester,
+    headers: HeaderMap,
+    Query(query): Query<LoginQuery>,
+) -> Response {
     if who.actor().is_some() {
         return Redirect::to(safe_next(&query.next)).into_response();
     }
     let i18n = I18n::new(locale_for(&who, &headers));
-    let notice = if query.created.is_some() { i18n.t("setup-done") } else { String::new() };
-    ok(&LoginPage { page: Page::anonymous(i18n, "login-title"), username: String::new(), next: query.next, errors: Errors::default(), notice })
+    let notice = if query.created.is_some() {
+        i18n.t("setup-done")
+    } else {
+        String::new()
+    };
+    ok(&LoginPage {
+        page: Page::anonymous(i18n, "login-title"),
+        username: String::new(),
+        next: query.next,
+        errors: Errors::default(),
+        notice,
+    })
 }
 
-pub async fn login_submit(State(state): State<AppState>, Requester(who): Requester, headers: HeaderMap, form: FormData) -> Response {
+pub async fn login_submit(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
     let i18n = I18n::new(locale_for(&who, &headers));
     let next = safe_next(form.get("next")).to_owned();
     match auth::login(&state.app, form.get("username"), form.get("password")).await {
@@ -53,7 +72,11 @@ pub async fn login_submit(State(state): State<AppState>, Requester(who): Request
             }
             let (secret, to, ttl) = match outcome {
                 LoginOutcome::LoggedIn { session } => (session, next, auth::SESSION_TTL),
-                LoginOutcome::SecondFactorNeeded { session } => (session, "/login/second-factor".to_owned(), auth::SECOND_FACTOR_TTL),
+                LoginOutcome::SecondFactorNeeded { session } => (
+                    session,
+                    "/login/second-factor".to_owned(),
+                    auth::SECOND_FACTOR_TTL,
+                ),
             };
             let cookie = session_cookie(&state.config, &secret, ttl.as_secs());
             ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
@@ -62,12 +85,28 @@ pub async fn login_submit(State(state): State<AppState>, Requester(who): Request
             let (status, errors) = match &err {
                 AppError::Locked { until_us } => {
                     let when = i18n.timestamp(until_us, "UTC");
-                    (StatusCode::TOO_MANY_REQUESTS, Errors { items: vec![("password".to_owned(), i18n.t1("error-locked-until", "time", format!("{when} UTC")))] })
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        Errors {
+                            items: vec![(
+                                "password".to_owned(),
+                                i18n.t1("error-locked-until", "time", format!("{when} UTC")),
+                            )],
+                        },
+                    )
                 }
-                AppError::Invalid(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::new(&i18n, fields)),
+                AppError::Invalid(fields) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, Errors::new(&i18n, fields))
+                }
                 _ => return crate::html::error_page(&who, &headers, &err, "-"),
             };
-            let page = LoginPage { page: Page::anonymous(i18n, "login-title"), username: form.get("username").to_owned(), next, errors, notice: String::new() };
+            let page = LoginPage {
+                page: Page::anonymous(i18n, "login-title"),
+                username: form.get("username").to_owned(),
+                next,
+                errors,
+                notice: String::new(),
+            };
             render(status, &page)
         }
     }
@@ -82,10 +121,18 @@ struct SecondFactorPage {
 
 pub async fn second_factor_page(Requester(who): Requester, headers: HeaderMap) -> Response {
     let i18n = I18n::new(locale_for(&who, &headers));
-    ok(&SecondFactorPage { page: Page::anonymous(i18n, "second-factor-title"), errors: Errors::default() })
+    ok(&SecondFactorPage {
+        page: Page::anonymous(i18n, "second-factor-title"),
+        errors: Errors::default(),
+    })
 }
 
-pub async fn second_factor_submit(State(state): State<AppState>, Requester(who): Requester, headers: HeaderMap, form: FormData) -> Response {
+pub async fn second_factor_submit(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
     let i18n = I18n::new(locale_for(&who, &headers));
     let Who::Session { secret, .. } = &who else {
         return Redirect::to("/login").into_response();
@@ -97,19 +144,29 @@ pub async fn second_factor_submit(State(state): State<AppState>, Requester(who):
         }
         Err(AppError::Invalid(fields)) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &SecondFactorPage { errors: Errors::new(&i18n, &fields), page: Page::anonymous(i18n, "second-factor-title") },
+            &SecondFactorPage {
+                errors: Errors::new(&i18n, &fields),
+                page: Page::anonymous(i18n, "second-factor-title"),
+            },
         ),
         Err(_) => Redirect::to("/login").into_response(),
     }
 }
 
 pub async fn logout(State(state): State<AppState>, Requester(who): Requester) -> Response {
-    if let Who::Session { secret, state: session } = &who {
-        if let Err(e) = auth::logout(&state.app, secret, Some(&session.actor)).await {
-            tracing::warn!(error = %e, "logout failed");
-        }
+    if let Who::Session {
+        secret,
+        state: session,
+    } = &who
+        && let Err(e) = auth::logout(&state.app, secret, Some(&session.actor)).await
+    {
+        tracing::warn!(error = %e, "logout failed");
     }
-    ([(header::SET_COOKIE, clear_session_cookie())], Redirect::to("/login")).into_response()
+    (
+        [(header::SET_COOKIE, clear_session_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response()
 }
 
 #[derive(Template)]
@@ -129,7 +186,12 @@ pub struct SetupQuery {
     token: String,
 }
 
-pub async fn setup_page(State(state): State<AppState>, Requester(who): Requester, headers: HeaderMap, Query(query): Query<SetupQuery>) -> Response {
+pub async fn setup_page(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    headers: HeaderMap,
+    Query(query): Query<SetupQuery>,
+) -> Response {
     if !matches!(users::needs_setup(&state.app).await, Ok(true)) {
         return Redirect::to("/login").into_response();
     }
@@ -144,7 +206,12 @@ pub async fn setup_page(State(state): State<AppState>, Requester(who): Requester
     })
 }
 
-pub async fn setup_submit(State(state): State<AppState>, Requester(who): Requester, headers: HeaderMap, form: FormData) -> Response {
+pub async fn setup_submit(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
     let i18n = I18n::new(locale_for(&who, &headers));
     let draft = UserDraft {
         username: form.get("username").to_owned(),

@@ -29,7 +29,11 @@ struct HomePage {
     portal_party: String,
 }
 
-pub async fn home(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor) -> Response {
+pub async fn home(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
     let page = Page::new(&state, &who, "home-title", "/").await;
     let i18n = page.i18n;
     let cards = Area::ALL
@@ -42,11 +46,19 @@ pub async fn home(State(state): State<AppState>, Requester(who): Requester, Curr
         })
         .collect();
     let portal_party = if actor.kind == UserKind::Portal {
-        parties::my_party(&state.app, &actor).await.map(|p| p.name).unwrap_or_default()
+        parties::my_party(&state.app, &actor)
+            .await
+            .map(|p| p.name)
+            .unwrap_or_default()
     } else {
         String::new()
     };
-    ok(&HomePage { greeting: i18n.t1("home-greeting", "name", &actor.display_name), page, cards, portal_party })
+    ok(&HomePage {
+        greeting: i18n.t1("home-greeting", "name", &actor.display_name),
+        page,
+        cards,
+        portal_party,
+    })
 }
 
 /// A link from an area to a screen that works today.
@@ -67,12 +79,19 @@ struct AreaPage {
 fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
     use Permission as P;
     match area {
-        Area::Reception => vec![("tool-find-party", "/parties", P::PartiesRead), ("tool-new-party", "/parties/new", P::PartiesWrite)],
+        Area::Reception => vec![
+            ("tool-find-party", "/parties", P::PartiesRead),
+            ("tool-new-party", "/parties/new", P::PartiesWrite),
+        ],
         Area::Crm => vec![
             ("tool-parties", "/parties", P::PartiesRead),
             ("tool-new-party", "/parties/new", P::PartiesWrite),
             ("tool-import-parties", "/parties/import", P::PartiesImport),
-            ("tool-export-parties", "/parties/export.csv", P::PartiesExport),
+            (
+                "tool-export-parties",
+                "/parties/export.csv",
+                P::PartiesExport,
+            ),
         ],
         Area::Sales | Area::Service | Area::Marketing | Area::Accounting => {
             vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
@@ -83,16 +102,31 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
     }
 }
 
-pub async fn area(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, uri: Uri) -> Response {
-    let area = Area::ALL.into_iter().find(|a| area_path(*a) == uri.path()).unwrap_or(Area::Crm);
+pub async fn area(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    uri: Uri,
+) -> Response {
+    let area = Area::ALL
+        .into_iter()
+        .find(|a| area_path(*a) == uri.path())
+        .unwrap_or(Area::Crm);
     let page = Page::new(&state, &who, &format!("area-{}", area.slug()), uri.path()).await;
     let i18n = page.i18n;
     let tools = tools_of(area)
         .into_iter()
         .filter(|(_, _, p)| actor.may(*p))
-        .map(|(key, href, _)| Tool { label: i18n.t(key), href: href.to_owned() })
+        .map(|(key, href, _)| Tool {
+            label: i18n.t(key),
+            href: href.to_owned(),
+        })
         .collect();
-    ok(&AreaPage { about: i18n.t(&format!("area-{}-about", area.slug())), page, tools })
+    ok(&AreaPage {
+        about: i18n.t(&format!("area-{}-about", area.slug())),
+        page,
+        tools,
+    })
 }
 
 #[derive(Deserialize)]
@@ -112,7 +146,12 @@ struct SearchPage {
 /// Hits shown by the global search.
 pub const SEARCH_HITS_MAX: i64 = 20;
 
-pub async fn search(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Query(query): Query<SearchQuery>) -> Response {
+pub async fn search(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<SearchQuery>,
+) -> Response {
     let hits = match parties::search(&state.app, &actor, &query.q, SEARCH_HITS_MAX).await {
         Ok(hits) => hits,
         Err(e) => {
@@ -122,5 +161,9 @@ pub async fn search(State(state): State<AppState>, Requester(who): Requester, Cu
     };
     let mut page = Page::new(&state, &who, "search-title", "/search").await;
     page.search_text.clone_from(&query.q);
-    ok(&SearchPage { page, text: query.q, hits })
+    ok(&SearchPage {
+        page,
+        text: query.q,
+        hits,
+    })
 }

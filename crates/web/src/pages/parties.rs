@@ -5,7 +5,10 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use seam_app::parties::{self, ArchiveFilter, EventRow, ImportReport, PartyCursor, PartyDetail, PartyFilter, PartyRow, PartySort};
+use seam_app::parties::{
+    self, ArchiveFilter, EventRow, ImportReport, PartyCursor, PartyDetail, PartyFilter, PartyRow,
+    PartySort,
+};
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
 use seam_domain::ids::PartyId;
@@ -92,16 +95,36 @@ struct ListPage {
     may_export: bool,
 }
 
-pub async fn list(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Query(query): Query<ListQuery>) -> Response {
+pub async fn list(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<ListQuery>,
+) -> Response {
     let cursor = PartyCursor::decode(&query.cursor);
-    let result = parties::list_parties(&state.app, &actor, &query.filter(), query.sort(), cursor.as_ref(), LIST_PAGE_SIZE).await;
+    let result = parties::list_parties(
+        &state.app,
+        &actor,
+        &query.filter(),
+        query.sort(),
+        cursor.as_ref(),
+        LIST_PAGE_SIZE,
+    )
+    .await;
     let list = match result {
         Ok(list) => list,
         Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
     };
     let page = Page::new(&state, &who, "parties-title", "/parties").await;
-    let next_link = list.next.map(|c| format!("/parties?{}", query.with_cursor(&c.encode()))).unwrap_or_default();
-    let first_link = if query.cursor.is_empty() { String::new() } else { format!("/parties?{}", query.with_cursor("")) };
+    let next_link = list
+        .next
+        .map(|c| format!("/parties?{}", query.with_cursor(&c.encode())))
+        .unwrap_or_default();
+    let first_link = if query.cursor.is_empty() {
+        String::new()
+    } else {
+        format!("/parties?{}", query.with_cursor(""))
+    };
     let export_link = format!("/parties/export.csv?{}", query.with_cursor(""));
     ok(&ListPage {
         page,
@@ -137,9 +160,28 @@ struct FormPage {
 
 /// Active companies for the picker (the first page by name; typing narrows the list later).
 async fn company_options(state: &AppState, actor: &Actor) -> Vec<CompanyOption> {
-    let filter = PartyFilter { kind: Some("company".to_owned()), ..PartyFilter::default() };
-    match parties::list_parties(&state.app, actor, &filter, PartySort::NameAsc, None, parties::PAGE_SIZE_MAX).await {
-        Ok(page) => page.rows.into_iter().map(|r| CompanyOption { id: r.id, name: r.name }).collect(),
+    let filter = PartyFilter {
+        kind: Some("company".to_owned()),
+        ..PartyFilter::default()
+    };
+    match parties::list_parties(
+        &state.app,
+        actor,
+        &filter,
+        PartySort::NameAsc,
+        None,
+        parties::PAGE_SIZE_MAX,
+    )
+    .await
+    {
+        Ok(page) => page
+            .rows
+            .into_iter()
+            .map(|r| CompanyOption {
+                id: r.id,
+                name: r.name,
+            })
+            .collect(),
         Err(_) => Vec::new(),
     }
 }
@@ -148,7 +190,11 @@ async fn company_options(state: &AppState, actor: &Actor) -> Vec<CompanyOption> 
 /// impossible id, so validation reports it on its field and keeps the rest of the input.
 fn draft_from_form(form: &FormData) -> PartyDraft {
     let company = form.get("company_id").trim();
-    let company_id = if company.is_empty() { None } else { Some(company.parse::<i64>().unwrap_or(-1)) };
+    let company_id = if company.is_empty() {
+        None
+    } else {
+        Some(company.parse::<i64>().unwrap_or(-1))
+    };
     PartyDraft {
         kind: form.get("kind").to_owned(),
         name: form.get("name").to_owned(),
@@ -194,51 +240,142 @@ pub struct NewQuery {
     company_id: Option<i64>,
 }
 
-pub async fn new_form(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Query(query): Query<NewQuery>) -> Response {
+pub async fn new_form(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<NewQuery>,
+) -> Response {
     let page = Page::new(&state, &who, "party-new-title", "/parties").await;
-    let kind = if query.kind == "person" || query.company_id.is_some() { "person" } else { "company" };
-    let draft = PartyDraft { kind: kind.to_owned(), company_id: query.company_id, is_customer: true, ..PartyDraft::default() };
-    ok(&FormPage { page, id: None, version: 0, draft, companies: company_options(&state, &actor).await, errors: Errors::default() })
+    let kind = if query.kind == "person" || query.company_id.is_some() {
+        "person"
+    } else {
+        "company"
+    };
+    let draft = PartyDraft {
+        kind: kind.to_owned(),
+        company_id: query.company_id,
+        is_customer: true,
+        ..PartyDraft::default()
+    };
+    ok(&FormPage {
+        page,
+        id: None,
+        version: 0,
+        draft,
+        companies: company_options(&state, &actor).await,
+        errors: Errors::default(),
+    })
 }
 
 /// Re-shows the form with the user's input and the errors next to their fields.
-async fn form_again(state: &AppState, who: &Who, actor: &Actor, id: Option<i64>, version: i64, draft: PartyDraft, err: &AppError) -> Response {
-    let title = if id.is_some() { "party-edit-title" } else { "party-new-title" };
+async fn form_again(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: Option<i64>,
+    version: i64,
+    draft: PartyDraft,
+    err: &AppError,
+) -> Response {
+    let title = if id.is_some() {
+        "party-edit-title"
+    } else {
+        "party-new-title"
+    };
     let page = Page::new(state, who, title, "/parties").await;
     let (status, errors) = match err {
-        AppError::Invalid(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Errors::new(&page.i18n, fields)),
+        AppError::Invalid(fields) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Errors::new(&page.i18n, fields),
+        ),
         AppError::Conflict(code) => (StatusCode::CONFLICT, Errors::one(&page.i18n, "form", code)),
         _ => return crate::html::error_page(who, &HeaderMap::new(), err, "-"),
     };
-    render(status, &FormPage { page, id, version, draft, companies: company_options(state, actor).await, errors })
+    render(
+        status,
+        &FormPage {
+            page,
+            id,
+            version,
+            draft,
+            companies: company_options(state, actor).await,
+            errors,
+        },
+    )
 }
 
-pub async fn create(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, form: FormData) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
     let draft = draft_from_form(&form);
     match parties::create_party(&state.app, &actor, &draft).await {
-        Ok(id) => redirect_with_flash(&state, &who, &format!("/parties/{id}"), "flash-party-created").await,
+        Ok(id) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/parties/{id}"),
+                "flash-party-created",
+            )
+            .await
+        }
         Err(e) => form_again(&state, &who, &actor, None, 0, draft, &e).await,
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     let row = match parties::party(&state.app, &actor, PartyId(id)).await {
         Ok(row) => row,
         Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
     };
     let page = Page::new(&state, &who, "party-edit-title", "/parties").await;
-    ok(&FormPage { page, id: Some(id), version: row.version, draft: draft_of(&row), companies: company_options(&state, &actor).await, errors: Errors::default() })
+    ok(&FormPage {
+        page,
+        id: Some(id),
+        version: row.version,
+        draft: draft_of(&row),
+        companies: company_options(&state, &actor).await,
+        errors: Errors::default(),
+    })
 }
 
-pub async fn update(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Path(id): Path<i64>, form: FormData) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+    form: FormData,
+) -> Response {
     let version = form.get("version").parse::<i64>().unwrap_or(0);
     let draft = draft_from_form(&form);
     match parties::update_party(&state.app, &actor, PartyId(id), version, &draft).await {
-        Ok(()) => redirect_with_flash(&state, &who, &format!("/parties/{id}"), "flash-party-saved").await,
+        Ok(()) => {
+            redirect_with_flash(&state, &who, &format!("/parties/{id}"), "flash-party-saved").await
+        }
         Err(AppError::Conflict(code)) => {
             // Someone saved in between: keep this user's input, take the current version, and say so.
-            let current = parties::party(&state.app, &actor, PartyId(id)).await.map(|r| r.version).unwrap_or(version);
-            form_again(&state, &who, &actor, Some(id), current, draft, &AppError::Conflict(code)).await
+            let current = parties::party(&state.app, &actor, PartyId(id))
+                .await
+                .map(|r| r.version)
+                .unwrap_or(version);
+            form_again(
+                &state,
+                &who,
+                &actor,
+                Some(id),
+                current,
+                draft,
+                &AppError::Conflict(code),
+            )
+            .await
         }
         Err(e) => form_again(&state, &who, &actor, Some(id), version, draft, &e).await,
     }
@@ -267,47 +404,94 @@ fn timeline(page: &Page, events: &[EventRow]) -> Vec<TimelineEntry> {
         .map(|e| TimelineEntry {
             when: page.i18n.timestamp(&e.at_us, &page.time_zone),
             who: e.actor_name.clone(),
-            what: page.i18n.t(&format!("event-{}-{}", e.entity_type, e.action)),
+            what: page
+                .i18n
+                .t(&format!("event-{}-{}", e.entity_type, e.action)),
         })
         .collect()
 }
 
-pub async fn detail(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn detail(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     let detail = match parties::party_detail(&state.app, &actor, PartyId(id)).await {
         Ok(d) => d,
         Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
     };
     let mut page = Page::new(&state, &who, "party-title", "/parties").await;
     page.title.clone_from(&detail.party.name);
-    let tags = detail.party.tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    let tags = detail
+        .party
+        .tags
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
     let timeline = timeline(&page, &detail.timeline);
-    ok(&DetailPage { page, detail, tags, timeline, may_write: actor.may(Permission::PartiesWrite) })
+    ok(&DetailPage {
+        page,
+        detail,
+        tags,
+        timeline,
+        may_write: actor.may(Permission::PartiesWrite),
+    })
 }
 
-async fn set_archived(state: AppState, who: Who, actor: Actor, id: i64, archived: bool) -> Response {
+async fn set_archived(
+    state: AppState,
+    who: Who,
+    actor: Actor,
+    id: i64,
+    archived: bool,
+) -> Response {
     match parties::set_archived(&state.app, &actor, PartyId(id), archived).await {
         Ok(()) => {
-            let flash = if archived { "flash-party-archived" } else { "flash-party-restored" };
+            let flash = if archived {
+                "flash-party-archived"
+            } else {
+                "flash-party-restored"
+            };
             redirect_with_flash(&state, &who, &format!("/parties/{id}"), flash).await
         }
         Err(e) => crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
     }
 }
 
-pub async fn archive(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn archive(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     set_archived(state, who, actor, id, true).await
 }
 
-pub async fn restore(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn restore(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     set_archived(state, who, actor, id, false).await
 }
 
-pub async fn export(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Query(query): Query<ListQuery>) -> Response {
+pub async fn export(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<ListQuery>,
+) -> Response {
     match parties::export_csv(&state.app, &actor, &query.filter()).await {
         Ok(csv) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"parties.csv\""),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"parties.csv\"",
+                ),
             ],
             csv,
         )
@@ -327,7 +511,12 @@ struct ImportPage {
 
 pub async fn import_page(State(state): State<AppState>, Requester(who): Requester) -> Response {
     let page = Page::new(&state, &who, "import-title", "/parties").await;
-    ok(&ImportPage { page, csv: String::new(), report: None, errors: Errors::default() })
+    ok(&ImportPage {
+        page,
+        csv: String::new(),
+        report: None,
+        errors: Errors::default(),
+    })
 }
 
 /// Reads the upload (a file, or the CSV text carried over from the preview) and the chosen mode.
@@ -346,29 +535,68 @@ async fn read_import(mut multipart: Multipart) -> Result<(Vec<u8>, bool), &'stat
             _ => {}
         }
     }
-    if bytes.is_empty() { Err("error-upload-empty") } else { Ok((bytes, commit)) }
+    if bytes.is_empty() {
+        Err("error-upload-empty")
+    } else {
+        Ok((bytes, commit))
+    }
 }
 
-pub async fn import_submit(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, uri: Uri, multipart: Multipart) -> Response {
+pub async fn import_submit(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    uri: Uri,
+    multipart: Multipart,
+) -> Response {
     let mut page = Page::new(&state, &who, "import-title", uri.path()).await;
     let (bytes, commit) = match read_import(multipart).await {
         Ok(upload) => upload,
         Err(code) => {
             let errors = Errors::one(&page.i18n, "file", code);
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &ImportPage { page, csv: String::new(), report: None, errors });
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ImportPage {
+                    page,
+                    csv: String::new(),
+                    report: None,
+                    errors,
+                },
+            );
         }
     };
     match parties::import_csv(&state.app, &actor, &bytes, commit).await {
         Ok(report) if report.created > 0 => {
             let flash = page.i18n.t1("flash-imported", "count", report.created);
             page.flash = Some(flash);
-            ok(&ImportPage { page, csv: String::new(), report: Some(report), errors: Errors::default() })
+            ok(&ImportPage {
+                page,
+                csv: String::new(),
+                report: Some(report),
+                errors: Errors::default(),
+            })
         }
         Ok(report) => {
-            let status = if report.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if report.errors.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
             let errors = Errors::new(&page.i18n, &report.errors);
-            let csv = if report.errors.is_empty() { String::from_utf8_lossy(&bytes).into_owned() } else { String::new() };
-            render(status, &ImportPage { page, csv, report: Some(report), errors })
+            let csv = if report.errors.is_empty() {
+                String::from_utf8_lossy(&bytes).into_owned()
+            } else {
+                String::new()
+            };
+            render(
+                status,
+                &ImportPage {
+                    page,
+                    csv,
+                    report: Some(report),
+                    errors,
+                },
+            )
         }
         Err(e) => crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
     }

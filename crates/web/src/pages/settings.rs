@@ -4,11 +4,12 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use seam_app::tokens::TokenRow;
 use seam_app::{Actor, AppError, UserKind, tokens, users};
+use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
 use seam_domain::ids::TokenId;
 use seam_domain::locale::Locale;
-use seam_app::tokens::TokenRow;
 
 use super::FormData;
 use crate::AppState;
@@ -50,31 +51,52 @@ struct SettingsPage {
 /// What the page shows besides the settings themselves.
 #[derive(Default)]
 struct Extra {
-    errors: Option<Box<dyn FnOnce(&Page) -> Errors + Send>>,
+    errors: FieldErrors,
     created_token: String,
 }
 
-async fn settings_response(state: &AppState, who: &Who, actor: &Actor, extra: Extra, status: StatusCode) -> Response {
+async fn settings_response(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    extra: Extra,
+    status: StatusCode,
+) -> Response {
     let user = match users::me(&state.app, actor).await {
         Ok(u) => u,
         Err(e) => return crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
     };
     let page = Page::new(state, who, "settings-title", "/settings").await;
-    let languages = Locale::ALL.into_iter().map(|l| LanguageChoice { tag: l.tag(), name: l.native_name(), selected: l == actor.locale }).collect();
+    let languages = Locale::ALL
+        .into_iter()
+        .map(|l| LanguageChoice {
+            tag: l.tag(),
+            name: l.native_name(),
+            selected: l == actor.locale,
+        })
+        .collect();
     let (new_secret, new_secret_url) = users::new_second_factor(actor);
     let tokens = match tokens::my_tokens(&state.app, actor).await {
         Ok(rows) => rows
             .into_iter()
             .map(|row| TokenLine {
                 created: page.i18n.timestamp(&row.created_at_us, &page.time_zone),
-                last_used: row.last_used_at_us.map(|t| page.i18n.timestamp(&t, &page.time_zone)).unwrap_or_default(),
+                last_used: row
+                    .last_used_at_us
+                    .map(|t| page.i18n.timestamp(&t, &page.time_zone))
+                    .unwrap_or_default(),
                 row,
             })
             .collect(),
         Err(_) => Vec::new(),
     };
-    let scopes = actor.grants.iter().filter(|p| *p != Permission::PortalUse).map(|p| ScopeChoice { name: p.name() }).collect();
-    let errors = extra.errors.map(|f| f(&page)).unwrap_or_default();
+    let scopes = actor
+        .grants
+        .iter()
+        .filter(|p| *p != Permission::PortalUse)
+        .map(|p| ScopeChoice { name: p.name() })
+        .collect();
+    let errors = Errors::new(&page.i18n, &extra.errors);
     let template = SettingsPage {
         languages,
         time_zone: actor.time_zone.clone(),
@@ -91,57 +113,120 @@ async fn settings_response(state: &AppState, who: &Who, actor: &Actor, extra: Ex
     render(status, &template)
 }
 
-pub async fn settings_page(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor) -> Response {
+pub async fn settings_page(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
     settings_response(&state, &who, &actor, Extra::default(), StatusCode::OK).await
 }
 
 /// After a settings form: back with a message, or the page with the errors next to their fields.
-async fn after(state: &AppState, who: &Who, actor: &Actor, result: Result<(), AppError>, flash: &str) -> Response {
+async fn after(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    result: Result<(), AppError>,
+    flash: &str,
+) -> Response {
     match result {
         Ok(()) => redirect_with_flash(state, who, "/settings", flash).await,
         Err(AppError::Invalid(fields)) => {
-            let extra = Extra { errors: Some(Box::new(move |p: &Page| Errors::new(&p.i18n, &fields))), ..Extra::default() };
+            let extra = Extra {
+                errors: fields,
+                ..Extra::default()
+            };
             settings_response(state, who, actor, extra, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
     }
 }
 
-pub async fn save_preferences(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, form: FormData) -> Response {
-    let result = users::set_preferences(&state.app, &actor, form.get("locale"), form.get("time_zone")).await;
+pub async fn save_preferences(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
+    let result = users::set_preferences(
+        &state.app,
+        &actor,
+        form.get("locale"),
+        form.get("time_zone"),
+    )
+    .await;
     after(&state, &who, &actor, result, "flash-preferences-saved").await
 }
 
-pub async fn change_password(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, form: FormData) -> Response {
-    let result = users::change_own_password(&state.app, &actor, form.get("current_password"), form.get("new_password")).await;
+pub async fn change_password(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
+    let result = users::change_own_password(
+        &state.app,
+        &actor,
+        form.get("current_password"),
+        form.get("new_password"),
+    )
+    .await;
     after(&state, &who, &actor, result, "flash-password-changed").await
 }
 
-pub async fn enable_second_factor(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, form: FormData) -> Response {
-    let result = users::enable_second_factor(&state.app, &actor, form.get("secret"), form.get("code")).await;
+pub async fn enable_second_factor(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
+    let result =
+        users::enable_second_factor(&state.app, &actor, form.get("secret"), form.get("code")).await;
     after(&state, &who, &actor, result, "flash-second-factor-on").await
 }
 
-pub async fn disable_second_factor(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, form: FormData) -> Response {
+pub async fn disable_second_factor(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
     let result = users::disable_second_factor(&state.app, &actor, form.get("password")).await;
     after(&state, &who, &actor, result, "flash-second-factor-off").await
 }
 
-pub async fn create_token(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, form: FormData) -> Response {
+pub async fn create_token(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
     let Some(owner) = actor.user_id else {
         return crate::html::error_page(&who, &HeaderMap::new(), &AppError::Unauthenticated, "-");
     };
-    let scopes: Vec<Permission> = form.all("scopes").into_iter().filter_map(Permission::parse).collect();
+    let scopes: Vec<Permission> = form
+        .all("scopes")
+        .into_iter()
+        .filter_map(Permission::parse)
+        .collect();
     match tokens::create_token(&state.app, &actor, owner, form.get("name"), &scopes).await {
         Ok((_, secret)) => {
-            let extra = Extra { created_token: secret, ..Extra::default() };
+            let extra = Extra {
+                created_token: secret,
+                ..Extra::default()
+            };
             settings_response(&state, &who, &actor, extra, StatusCode::OK).await
         }
         Err(e) => after(&state, &who, &actor, Err(e), "").await,
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, Requester(who): Requester, CurrentActor(actor): CurrentActor, Path(id): Path<i64>) -> Response {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
     let result = tokens::revoke_token(&state.app, &actor, TokenId(id)).await;
     after(&state, &who, &actor, result, "flash-token-revoked").await
 }

@@ -57,7 +57,11 @@ pub async fn env(backend: Backend) -> Option<Env> {
     };
     let app = App::new(db.db.clone());
     let router = seam_web::router(app.clone(), seam_web::WebConfig::default());
-    Some(Env { app, router, _db: db })
+    Some(Env {
+        app,
+        router,
+        _db: db,
+    })
 }
 
 impl Env {
@@ -71,18 +75,32 @@ impl Env {
             party_id,
             ..UserDraft::default()
         };
-        add_user(&self.app, &Actor::system("test"), &draft).await.expect("user created").0
+        add_user(&self.app, &Actor::system("test"), &draft)
+            .await
+            .expect("user created")
+            .0
     }
 
     pub fn client(&self) -> Client {
-        Client { router: self.router.clone(), cookie: None, bearer: None }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            bearer: None,
+        }
     }
 
     /// A client logged in as `username` through the login form.
     pub async fn logged_in(&self, username: &str) -> Client {
         let mut client = self.client();
-        let response = client.post_form("/login", &[("username", username), ("password", PASSWORD)]).await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "login of {username}: {}", response.body);
+        let response = client
+            .post_form("/login", &[("username", username), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "login of {username}: {}",
+            response.body
+        );
         assert!(client.cookie.is_some(), "login sets the session cookie");
         client
     }
@@ -96,11 +114,17 @@ pub struct Response {
 
 impl Response {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -119,27 +143,42 @@ impl Client {
         let headers = request.headers_mut();
         headers.insert(header::HOST, "seam.test".parse().unwrap());
         if let Some(cookie) = &self.cookie {
-            headers.insert(header::COOKIE, format!("seam_session={cookie}").parse().unwrap());
+            headers.insert(
+                header::COOKIE,
+                format!("seam_session={cookie}").parse().unwrap(),
+            );
         }
         if let Some(token) = &self.bearer {
-            headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+            headers.insert(
+                header::AUTHORIZATION,
+                format!("Bearer {token}").parse().unwrap(),
+            );
         }
         let response = self.router.clone().oneshot(request).await.unwrap();
         for value in response.headers().get_all(header::SET_COOKIE) {
             let text = value.to_str().unwrap();
             if let Some(rest) = text.strip_prefix("seam_session=") {
                 let secret = rest.split(';').next().unwrap_or("");
-                self.cookie = if secret.is_empty() { None } else { Some(secret.to_owned()) };
+                self.cookie = if secret.is_empty() {
+                    None
+                } else {
+                    Some(secret.to_owned())
+                };
             }
         }
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> Response {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Response {
@@ -151,16 +190,25 @@ impl Client {
         self.send(request).await
     }
 
-    pub async fn post_json(&mut self, path: &str, body: &str, idempotency_key: Option<&str>) -> Response {
+    pub async fn post_json(
+        &mut self,
+        path: &str,
+        body: &str,
+        idempotency_key: Option<&str>,
+    ) -> Response {
         let mut request = Request::post(path).header(header::CONTENT_TYPE, "application/json");
         if let Some(key) = idempotency_key {
             request = request.header("idempotency-key", key);
         }
-        self.send(request.body(Body::from(body.to_owned())).unwrap()).await
+        self.send(request.body(Body::from(body.to_owned())).unwrap())
+            .await
     }
 
     pub async fn put_json(&mut self, path: &str, body: &str) -> Response {
-        let request = Request::put(path).header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_owned())).unwrap();
+        let request = Request::put(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
         self.send(request).await
     }
 }
