@@ -1,0 +1,288 @@
+//! Use cases against a real database, on SQLite and (with `SEAM_TEST_PG_URL`)
+//! PostgreSQL: concurrency, pagination, search, the audit chain, the schema.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use seam_app::parties::{self, ArchiveFilter, PartyCursor, PartyFilter, PartySort};
+use seam_app::{Actor, App, audit};
+use seam_domain::party::PartyDraft;
+use seam_store::testing::{self, TestDb};
+
+async fn sqlite() -> (App, TestDb) {
+    let db = testing::sqlite().await.unwrap();
+    (App::new(db.db.clone()), db)
+}
+
+async fn postgres() -> Option<(App, TestDb)> {
+    let db = testing::postgres().await.unwrap()?;
+    Some((App::new(db.db.clone()), db))
+}
+
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let (app, _db) = super::sqlite().await;
+                super::$name(app).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let Some((app, _db)) = super::postgres().await else { return };
+                super::$name(app).await
+            }
+        }
+    )*};
+}
+
+both_backends!(
+    concurrent_commands_keep_the_audit_chain_gapless,
+    keyset_pages_visit_every_party_once_in_every_sort,
+    search_finds_by_prefix_in_any_field_and_filters_combine,
+    every_change_lands_on_the_timeline_with_before_and_after,
+);
+
+fn company(name: &str) -> PartyDraft {
+    PartyDraft {
+        kind: "company".into(),
+        name: name.into(),
+        ..PartyDraft::default()
+    }
+}
+
+async fn concurrent_commands_keep_the_audit_chain_gapless(app: App) {
+    let actor = Actor::system("test");
+    let mut tasks = Vec::new();
+    for n in 0..40 {
+        let (app, actor) = (app.clone(), actor.clone());
+        tasks.push(tokio::spawn(async move {
+            parties::create_party(&app, &actor, &company(&format!("Parallel {n:02}"))).await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let report = audit::verify(&app, &actor).await.unwrap();
+    assert_eq!(report.first_break, None);
+    assert_eq!(
+        report.events, 40,
+        "one event per command, numbered without gaps"
+    );
+}
+
+async fn keyset_pages_visit_every_party_once_in_every_sort(app: App) {
+    let actor = Actor::system("test");
+    // Duplicate names make the id the tie-breaker.
+    for n in 0..23 {
+        parties::create_party(&app, &actor, &company(&format!("Firm {}", n % 7)))
+            .await
+            .unwrap();
+    }
+    for sort in [
+        PartySort::NameAsc,
+        PartySort::NameDesc,
+        PartySort::NewestFirst,
+        PartySort::OldestFirst,
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<PartyCursor> = None;
+        loop {
+            let page = parties::list_parties(
+                &app,
+                &actor,
+                &PartyFilter::default(),
+                sort,
+                cursor.as_ref(),
+                5,
+            )
+            .await
+            .unwrap();
+            assert_eq!(page.total, 23);
+            seen.extend(page.rows.iter().map(|r| (r.sort_name.clone(), r.id)));
+            match page.next {
+                Some(next) => cursor = Some(PartyCursor::decode(&next.encode()).unwrap()),
+                None => break,
+            }
+        }
+        let mut ids: Vec<i64> = seen.iter().map(|(_, id)| *id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 23, "{sort:?}: every party exactly once");
+        if sort == PartySort::NameAsc {
+            assert!(
+                seen.windows(2).all(|w| w[0] <= w[1]),
+                "ascending by name, then id"
+            );
+        }
+    }
+}
+
+async fn search_finds_by_prefix_in_any_field_and_filters_combine(app: App) {
+    let actor = Actor::system("test");
+    let mut acme = company("Acme Tools AB");
+    acme.email = "sales@acme-tools.example".into();
+    acme.city = "Göteborg".into();
+    acme.tags = "wholesale, vip".into();
+    acme.is_customer = true;
+    let acme = parties::create_party(&app, &actor, &acme).await.unwrap();
+    let mut bolt = company("Bolt & Nut Oy");
+    bolt.is_vendor = true;
+    bolt.tags = "wholesale".into();
+    let bolt = parties::create_party(&app, &actor, &bolt).await.unwrap();
+    let names =
+        |hits: Vec<parties::SearchHit>| hits.into_iter().map(|h| h.title).collect::<Vec<_>>();
+    assert_eq!(
+        names(parties::search(&app, &actor, "acm", 10).await.unwrap()),
+        ["Acme Tools AB"]
+    );
+    assert_eq!(
+        names(
+            parties::search(&app, &actor, "acme tools", 10)
+                .await
+                .unwrap()
+        ),
+        ["Acme Tools AB"]
+    );
+    assert_eq!(
+        names(
+            parties::search(&app, &actor, "wholesale", 10)
+                .await
+                .unwrap()
+        ),
+        ["Acme Tools AB", "Bolt & Nut Oy"]
+    );
+    assert_eq!(
+        names(parties::search(&app, &actor, "sales", 10).await.unwrap()),
+        ["Acme Tools AB"],
+        "e-mail words are searched"
+    );
+    assert!(
+        parties::search(&app, &actor, "\"' OR 1=1 --", 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "search syntax cannot be injected"
+    );
+    let vendors = PartyFilter {
+        vendors_only: true,
+        tag: Some("wholesale".into()),
+        ..PartyFilter::default()
+    };
+    let page = parties::list_parties(&app, &actor, &vendors, PartySort::NameAsc, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), [bolt.0]);
+    parties::set_archived(&app, &actor, acme, true)
+        .await
+        .unwrap();
+    let active = parties::list_parties(
+        &app,
+        &actor,
+        &PartyFilter {
+            text: Some("acme".into()),
+            ..PartyFilter::default()
+        },
+        PartySort::NameAsc,
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        active.total, 0,
+        "archived parties are not in the default list"
+    );
+    let archived = PartyFilter {
+        text: Some("acme".into()),
+        archive: ArchiveFilter::Archived,
+        ..PartyFilter::default()
+    };
+    assert_eq!(
+        parties::list_parties(&app, &actor, &archived, PartySort::NameAsc, None, 10)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+async fn every_change_lands_on_the_timeline_with_before_and_after(app: App) {
+    let actor = Actor::system("clerk");
+    let id = parties::create_party(&app, &actor, &company("Timeline AB"))
+        .await
+        .unwrap();
+    parties::update_party(&app, &actor, id, 1, &company("Timeline Ab (renamed)"))
+        .await
+        .unwrap();
+    parties::set_archived(&app, &actor, id, true).await.unwrap();
+    let detail = parties::party_detail(&app, &actor, id).await.unwrap();
+    let actions: Vec<&str> = detail.timeline.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["archive", "update", "create"], "newest first");
+    let update = &detail.timeline[1];
+    assert!(update.before_json.contains("\"name\":\"Timeline AB\""));
+    assert!(
+        update
+            .after_json
+            .contains("\"name\":\"Timeline Ab (renamed)\"")
+    );
+    assert_eq!(update.actor_name, "clerk");
+    let outbox = audit::events_after(&app, &actor, 1, 10).await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [2, 3],
+        "the outbox reads on from a cursor"
+    );
+}
+
+#[tokio::test]
+async fn the_schema_is_the_same_on_both_backends_and_every_table_is_backed_up_or_ephemeral() {
+    let (_, sqlite_db) = sqlite().await;
+    let sqlite_columns = seam_store::backup::schema_columns(&sqlite_db.db)
+        .await
+        .unwrap();
+    let mut tables: Vec<&str> = sqlite_columns.iter().map(|(t, _)| t.as_str()).collect();
+    tables.dedup();
+    for table in &tables {
+        let covered = seam_store::backup::TABLES.iter().any(|t| t.name == *table)
+            || seam_store::backup::NOT_BACKED_UP.contains(table);
+        assert!(
+            covered,
+            "table {table} is neither backed up nor declared ephemeral"
+        );
+    }
+    for table in seam_store::backup::TABLES {
+        let columns: Vec<&str> = sqlite_columns
+            .iter()
+            .filter(|(t, _)| t == table.name)
+            .map(|(_, c)| c.as_str())
+            .collect();
+        let mut declared: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+        declared.sort();
+        assert_eq!(columns, declared, "backup columns of {}", table.name);
+    }
+    let Some((_, pg_db)) = postgres().await else {
+        return;
+    };
+    let pg_columns = seam_store::backup::schema_columns(&pg_db.db).await.unwrap();
+    assert_eq!(
+        sqlite_columns, pg_columns,
+        "the two migration sets define the same tables and columns"
+    );
+    let names = |dir: &str| {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../store/migrations");
+    assert_eq!(
+        names(&format!("{root}/sqlite")),
+        names(&format!("{root}/postgres"))
+    );
+}
