@@ -93,6 +93,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), api::idempotency::idempotent_posts))
         .layer(middleware::from_fn_with_state(state.clone(), who::identify))
         .layer(middleware::from_fn(ops::record_metrics))
+        .layer(middleware::from_fn(scope_request_id))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
@@ -130,6 +131,24 @@ async fn not_found(request: Request) -> Response {
 /// True for the JSON API, which answers in problem+json rather than pages.
 pub fn is_api(request: &Request) -> bool {
     request.uri().path().starts_with("/api/")
+}
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// Makes the request id readable anywhere in the handler's task, so every
+/// error page and problem body can show the id the log lines carry.
+async fn scope_request_id(request: Request, next: middleware::Next) -> Response {
+    let id = request_id(&request);
+    CURRENT_REQUEST_ID.scope(id, next.run(request)).await
+}
+
+/// The id of the request being handled ("-" outside a request).
+pub fn current_request_id() -> String {
+    CURRENT_REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| "-".to_owned())
 }
 
 /// The request id the client can quote when reporting a problem.

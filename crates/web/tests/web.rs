@@ -186,6 +186,12 @@ async fn anonymous_visitors_are_sent_to_login_and_api_clients_get_problem_json(b
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api.content_type(), "application/problem+json");
     assert_eq!(api.json()["status"], 401);
+    let id = api.headers.get("x-request-id").unwrap().to_str().unwrap();
+    assert_eq!(
+        api.json()["request_id"],
+        id,
+        "the problem names the request id the logs carry"
+    );
     assert_eq!(anonymous.get("/healthz").await.status, StatusCode::OK);
     assert_eq!(anonymous.get("/readyz").await.status, StatusCode::OK);
     assert_eq!(

@@ -100,7 +100,7 @@ pub async fn search(
                 .collect(),
         })
         .into_response(),
-        Err(e) => Problem::from_app_error(&e, "-").into_response(),
+        Err(e) => Problem::from_app_error(&e, &crate::current_request_id()).into_response(),
     }
 }
 
@@ -169,7 +169,7 @@ pub async fn events(
                 .collect();
             Json(EventPage { items, next_after }).into_response()
         }
-        Err(e) => Problem::from_app_error(&e, "-").into_response(),
+        Err(e) => Problem::from_app_error(&e, &crate::current_request_id()).into_response(),
     }
 }
 
@@ -207,6 +207,6 @@ pub async fn verify_audit(
             })
             .into_response()
         }
-        Err(e) => Problem::from_app_error(&e, "-").into_response(),
+        Err(e) => Problem::from_app_error(&e, &crate::current_request_id()).into_response(),
     }
 }

@@ -170,7 +170,7 @@ impl PartyInput {
 }
 
 fn problem(err: &seam_app::AppError) -> Response {
-    Problem::from_app_error(err, "-").into_response()
+    Problem::from_app_error(err, &crate::current_request_id()).into_response()
 }
 
 async fn one(state: &AppState, actor: &seam_app::Actor, id: i64, status: StatusCode) -> Response {
@@ -218,7 +218,7 @@ pub async fn list(
         errors.add("limit", "error-limit");
     }
     if !errors.is_empty() {
-        return Problem::invalid(&errors, "-").into_response();
+        return Problem::invalid(&errors, &crate::current_request_id()).into_response();
     }
     let filter: PartyFilter = query.filter();
     match parties::list_parties(
@@ -262,8 +262,11 @@ pub async fn create(
     ApiJson(input): ApiJson<PartyInput>,
 ) -> Response {
     if input.version.is_some() {
-        return Problem::invalid(&FieldErrors::one("version", "error-unknown-field"), "-")
-            .into_response();
+        return Problem::invalid(
+            &FieldErrors::one("version", "error-unknown-field"),
+            &crate::current_request_id(),
+        )
+        .into_response();
     }
     match parties::create_party(&state.app, &actor, &input.draft()).await {
         Ok(id) => one(&state, &actor, id.0, StatusCode::CREATED).await,
@@ -281,8 +284,11 @@ pub async fn update(
     ApiJson(input): ApiJson<PartyInput>,
 ) -> Response {
     let Some(version) = input.version else {
-        return Problem::invalid(&FieldErrors::one("version", "error-required"), "-")
-            .into_response();
+        return Problem::invalid(
+            &FieldErrors::one("version", "error-required"),
+            &crate::current_request_id(),
+        )
+        .into_response();
     };
     match parties::update_party(&state.app, &actor, PartyId(id), version, &input.draft()).await {
         Ok(()) => one(&state, &actor, id, StatusCode::OK).await,

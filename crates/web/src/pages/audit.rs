@@ -40,7 +40,14 @@ async fn journal_page(
 ) -> Response {
     let events = match audit::recent_events(&state.app, actor, before, JOURNAL_PAGE_SIZE).await {
         Ok(events) => events,
-        Err(e) => return crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let page = Page::new(state, who, "audit-title", "/audit").await;
     let older_link = match events.last() {
@@ -91,7 +98,14 @@ pub async fn verify(
             Some(ChainBreak::Gap { seq }) => (i18n.t1("audit-gap", "seq", seq), false),
             Some(ChainBreak::Head { seq }) => (i18n.t1("audit-head", "seq", seq), false),
         },
-        Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                &who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     journal_page(&state, &who, &actor, None, verdict, intact).await
 }

@@ -98,7 +98,14 @@ pub async fn login_submit(
                 AppError::Invalid(fields) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, Errors::new(&i18n, fields))
                 }
-                _ => return crate::html::error_page(&who, &headers, &err, "-"),
+                _ => {
+                    return crate::html::error_page(
+                        &who,
+                        &headers,
+                        &err,
+                        &crate::current_request_id(),
+                    );
+                }
             };
             let page = LoginPage {
                 page: Page::anonymous(i18n, "login-title"),
@@ -227,7 +234,7 @@ pub async fn setup_submit(
         Err(AppError::Invalid(fields)) => Errors::new(&i18n, &fields),
         Err(AppError::Conflict(code)) => Errors::one(&i18n, "username", code),
         Err(AppError::Forbidden) => Errors::one(&i18n, "token", "error-setup-token"),
-        Err(e) => return crate::html::error_page(&who, &headers, &e, "-"),
+        Err(e) => return crate::html::error_page(&who, &headers, &e, &crate::current_request_id()),
     };
     let page = SetupPage {
         page: Page::anonymous(i18n, "setup-title"),

@@ -113,7 +113,14 @@ pub async fn list(
     .await;
     let list = match result {
         Ok(list) => list,
-        Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                &who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let page = Page::new(&state, &who, "parties-title", "/parties").await;
     let next_link = list
@@ -290,7 +297,14 @@ async fn form_again(
             Errors::new(&page.i18n, fields),
         ),
         AppError::Conflict(code) => (StatusCode::CONFLICT, Errors::one(&page.i18n, "form", code)),
-        _ => return crate::html::error_page(who, &HeaderMap::new(), err, "-"),
+        _ => {
+            return crate::html::error_page(
+                who,
+                &HeaderMap::new(),
+                err,
+                &crate::current_request_id(),
+            );
+        }
     };
     render(
         status,
@@ -334,7 +348,14 @@ pub async fn edit_form(
 ) -> Response {
     let row = match parties::party(&state.app, &actor, PartyId(id)).await {
         Ok(row) => row,
-        Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                &who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let page = Page::new(&state, &who, "party-edit-title", "/parties").await;
     ok(&FormPage {
@@ -419,7 +440,14 @@ pub async fn detail(
 ) -> Response {
     let detail = match parties::party_detail(&state.app, &actor, PartyId(id)).await {
         Ok(d) => d,
-        Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                &who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let mut page = Page::new(&state, &who, "party-title", "/parties").await;
     page.title.clone_from(&detail.party.name);
@@ -456,7 +484,9 @@ async fn set_archived(
             };
             redirect_with_flash(&state, &who, &format!("/parties/{id}"), flash).await
         }
-        Err(e) => crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            crate::html::error_page(&who, &HeaderMap::new(), &e, &crate::current_request_id())
+        }
     }
 }
 
@@ -496,7 +526,9 @@ pub async fn export(
             csv,
         )
             .into_response(),
-        Err(e) => crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            crate::html::error_page(&who, &HeaderMap::new(), &e, &crate::current_request_id())
+        }
     }
 }
 
@@ -598,6 +630,8 @@ pub async fn import_submit(
                 },
             )
         }
-        Err(e) => crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            crate::html::error_page(&who, &HeaderMap::new(), &e, &crate::current_request_id())
+        }
     }
 }

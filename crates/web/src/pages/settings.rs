@@ -64,7 +64,14 @@ async fn settings_response(
 ) -> Response {
     let user = match users::me(&state.app, actor).await {
         Ok(u) => u,
-        Err(e) => return crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let page = Page::new(state, who, "settings-title", "/settings").await;
     let languages = Locale::ALL
@@ -138,7 +145,7 @@ async fn after(
             };
             settings_response(state, who, actor, extra, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
+        Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, &crate::current_request_id()),
     }
 }
 
@@ -202,7 +209,12 @@ pub async fn create_token(
     form: FormData,
 ) -> Response {
     let Some(owner) = actor.user_id else {
-        return crate::html::error_page(&who, &HeaderMap::new(), &AppError::Unauthenticated, "-");
+        return crate::html::error_page(
+            &who,
+            &HeaderMap::new(),
+            &AppError::Unauthenticated,
+            &crate::current_request_id(),
+        );
     };
     let scopes: Vec<Permission> = form
         .all("scopes")

@@ -54,7 +54,14 @@ pub async fn list(
 ) -> Response {
     let rows = match users::list_users(&state.app, &actor).await {
         Ok(rows) => rows,
-        Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                &who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let page = Page::new(&state, &who, "users-title", "/admin/users").await;
     let users = rows
@@ -127,7 +134,14 @@ pub async fn create(
         }
         Err(AppError::Invalid(fields)) => Errors::new(&page.i18n, &fields),
         Err(AppError::Conflict(code)) => Errors::one(&page.i18n, "username", code),
-        Err(e) => return crate::html::error_page(&who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                &who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let roles = role_choices(&page, &draft.roles);
     let draft = UserDraft {
@@ -164,11 +178,23 @@ async fn detail_page(
     status: StatusCode,
 ) -> Response {
     let Some(actor) = who.actor() else {
-        return crate::html::error_page(who, &HeaderMap::new(), &AppError::Unauthenticated, "-");
+        return crate::html::error_page(
+            who,
+            &HeaderMap::new(),
+            &AppError::Unauthenticated,
+            &crate::current_request_id(),
+        );
     };
     let user = match users::user(&state.app, actor, UserId(id)).await {
         Ok(u) => u,
-        Err(e) => return crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
+        Err(e) => {
+            return crate::html::error_page(
+                who,
+                &HeaderMap::new(),
+                &e,
+                &crate::current_request_id(),
+            );
+        }
     };
     let mut page = Page::new(state, who, "user-title", "/admin/users").await;
     page.title.clone_from(&user.username);
@@ -225,7 +251,7 @@ async fn after_change(
             )
             .await
         }
-        Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, "-"),
+        Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, &crate::current_request_id()),
     }
 }
 
