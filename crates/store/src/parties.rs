@@ -39,29 +39,40 @@ pub fn sort_name(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// Binds a party's columns in the order both writes list them:
+/// kind, name, sort_name, company_id, email, phone, tax_id, street,
+/// postal_code, city, country, is_customer, is_vendor, tags, notes.
+macro_rules! bind_party {
+    ($query:expr, $party:expr) => {
+        $query
+            .bind($party.kind.name())
+            .bind(&$party.name)
+            .bind(sort_name(&$party.name))
+            .bind($party.company_id.map(|id| id.0))
+            .bind(&$party.email)
+            .bind(&$party.phone)
+            .bind(&$party.tax_id)
+            .bind(&$party.street)
+            .bind(&$party.postal_code)
+            .bind(&$party.city)
+            .bind(&$party.country)
+            .bind($party.is_customer)
+            .bind($party.is_vendor)
+            .bind($party.tags_text())
+            .bind(&$party.notes)
+    };
+}
+
 pub async fn insert_party(tx: &mut Tx, party: &ValidParty, now_us: i64) -> Result<i64> {
     const SQL: &str = "INSERT INTO parties (kind, name, sort_name, company_id, email, phone, tax_id, street, \
          postal_code, city, country, is_customer, is_vendor, tags, notes, archived, version, created_at_us, updated_at_us) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, FALSE, 1, $16, $16) RETURNING id";
-    Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(SQL)
-        .bind(party.kind.name())
-        .bind(&party.name)
-        .bind(sort_name(&party.name))
-        .bind(party.company_id.map(|id| id.0))
-        .bind(&party.email)
-        .bind(&party.phone)
-        .bind(&party.tax_id)
-        .bind(&party.street)
-        .bind(&party.postal_code)
-        .bind(&party.city)
-        .bind(&party.country)
-        .bind(party.is_customer)
-        .bind(party.is_vendor)
-        .bind(party.tags_text())
-        .bind(&party.notes)
+    Ok(
+        on_tx!(tx, c => bind_party!(sqlx::query_scalar::<_, i64>(SQL), party)
         .bind(now_us)
         .fetch_one(c)
-        .await?))
+        .await?),
+    )
 }
 
 /// Overwrites a party if it is still at `version`. Errors: [`StoreError::Stale`]
@@ -77,24 +88,7 @@ pub async fn update_party(
          phone = $8, tax_id = $9, street = $10, postal_code = $11, city = $12, country = $13, is_customer = $14, \
          is_vendor = $15, tags = $16, notes = $17, version = version + 1, updated_at_us = $18 \
          WHERE id = $1 AND version = $2";
-    let done = on_tx!(tx, c => sqlx::query(SQL)
-        .bind(id)
-        .bind(version)
-        .bind(party.kind.name())
-        .bind(&party.name)
-        .bind(sort_name(&party.name))
-        .bind(party.company_id.map(|id| id.0))
-        .bind(&party.email)
-        .bind(&party.phone)
-        .bind(&party.tax_id)
-        .bind(&party.street)
-        .bind(&party.postal_code)
-        .bind(&party.city)
-        .bind(&party.country)
-        .bind(party.is_customer)
-        .bind(party.is_vendor)
-        .bind(party.tags_text())
-        .bind(&party.notes)
+    let done = on_tx!(tx, c => bind_party!(sqlx::query(SQL).bind(id).bind(version), party)
         .bind(now_us)
         .execute(c)
         .await?

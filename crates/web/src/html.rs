@@ -229,6 +229,11 @@ pub async fn redirect_with_flash(
     Redirect::to(to).into_response()
 }
 
+/// The error page for a use case's error, naming this request's id.
+pub fn fail(who: &Who, err: &AppError) -> Response {
+    error_page(who, &HeaderMap::new(), err, &crate::current_request_id())
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {

@@ -2,7 +2,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use seam_app::audit::{self, ChainBreak, EventRow};
 use serde::Deserialize;
@@ -41,12 +40,7 @@ async fn journal_page(
     let events = match audit::recent_events(&state.app, actor, before, JOURNAL_PAGE_SIZE).await {
         Ok(events) => events,
         Err(e) => {
-            return crate::html::error_page(
-                who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(who, &e);
         }
     };
     let page = Page::new(state, who, "audit-title", "/audit").await;
@@ -99,12 +93,7 @@ pub async fn verify(
             Some(ChainBreak::Head { seq }) => (i18n.t1("audit-head", "seq", seq), false),
         },
         Err(e) => {
-            return crate::html::error_page(
-                &who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(&who, &e);
         }
     };
     journal_page(&state, &who, &actor, None, verdict, intact).await

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use seam_app::parties::{
     self, ArchiveFilter, EventRow, ImportReport, PartyCursor, PartyDetail, PartyFilter, PartyRow,
@@ -114,12 +114,7 @@ pub async fn list(
     let list = match result {
         Ok(list) => list,
         Err(e) => {
-            return crate::html::error_page(
-                &who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(&who, &e);
         }
     };
     let page = Page::new(&state, &who, "parties-title", "/parties").await;
@@ -298,12 +293,7 @@ async fn form_again(
         ),
         AppError::Conflict(code) => (StatusCode::CONFLICT, Errors::one(&page.i18n, "form", code)),
         _ => {
-            return crate::html::error_page(
-                who,
-                &HeaderMap::new(),
-                err,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(who, err);
         }
     };
     render(
@@ -349,12 +339,7 @@ pub async fn edit_form(
     let row = match parties::party(&state.app, &actor, PartyId(id)).await {
         Ok(row) => row,
         Err(e) => {
-            return crate::html::error_page(
-                &who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(&who, &e);
         }
     };
     let page = Page::new(&state, &who, "party-edit-title", "/parties").await;
@@ -441,12 +426,7 @@ pub async fn detail(
     let detail = match parties::party_detail(&state.app, &actor, PartyId(id)).await {
         Ok(d) => d,
         Err(e) => {
-            return crate::html::error_page(
-                &who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(&who, &e);
         }
     };
     let mut page = Page::new(&state, &who, "party-title", "/parties").await;
@@ -484,9 +464,7 @@ async fn set_archived(
             };
             redirect_with_flash(&state, &who, &format!("/parties/{id}"), flash).await
         }
-        Err(e) => {
-            crate::html::error_page(&who, &HeaderMap::new(), &e, &crate::current_request_id())
-        }
+        Err(e) => crate::html::fail(&who, &e),
     }
 }
 
@@ -526,9 +504,7 @@ pub async fn export(
             csv,
         )
             .into_response(),
-        Err(e) => {
-            crate::html::error_page(&who, &HeaderMap::new(), &e, &crate::current_request_id())
-        }
+        Err(e) => crate::html::fail(&who, &e),
     }
 }
 
@@ -630,8 +606,6 @@ pub async fn import_submit(
                 },
             )
         }
-        Err(e) => {
-            crate::html::error_page(&who, &HeaderMap::new(), &e, &crate::current_request_id())
-        }
+        Err(e) => crate::html::fail(&who, &e),
     }
 }

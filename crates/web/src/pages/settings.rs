@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use seam_app::tokens::TokenRow;
 use seam_app::{Actor, AppError, UserKind, tokens, users};
@@ -65,12 +65,7 @@ async fn settings_response(
     let user = match users::me(&state.app, actor).await {
         Ok(u) => u,
         Err(e) => {
-            return crate::html::error_page(
-                who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(who, &e);
         }
     };
     let page = Page::new(state, who, "settings-title", "/settings").await;
@@ -145,7 +140,7 @@ async fn after(
             };
             settings_response(state, who, actor, extra, StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, &crate::current_request_id()),
+        Err(e) => crate::html::fail(who, &e),
     }
 }
 
@@ -209,12 +204,7 @@ pub async fn create_token(
     form: FormData,
 ) -> Response {
     let Some(owner) = actor.user_id else {
-        return crate::html::error_page(
-            &who,
-            &HeaderMap::new(),
-            &AppError::Unauthenticated,
-            &crate::current_request_id(),
-        );
+        return crate::html::fail(&who, &AppError::Unauthenticated);
     };
     let scopes: Vec<Permission> = form
         .all("scopes")

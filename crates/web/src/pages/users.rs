@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use seam_app::AppError;
 use seam_app::users::UserRow;
@@ -55,12 +55,7 @@ pub async fn list(
     let rows = match users::list_users(&state.app, &actor).await {
         Ok(rows) => rows,
         Err(e) => {
-            return crate::html::error_page(
-                &who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(&who, &e);
         }
     };
     let page = Page::new(&state, &who, "users-title", "/admin/users").await;
@@ -135,12 +130,7 @@ pub async fn create(
         Err(AppError::Invalid(fields)) => Errors::new(&page.i18n, &fields),
         Err(AppError::Conflict(code)) => Errors::one(&page.i18n, "username", code),
         Err(e) => {
-            return crate::html::error_page(
-                &who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(&who, &e);
         }
     };
     let roles = role_choices(&page, &draft.roles);
@@ -178,22 +168,12 @@ async fn detail_page(
     status: StatusCode,
 ) -> Response {
     let Some(actor) = who.actor() else {
-        return crate::html::error_page(
-            who,
-            &HeaderMap::new(),
-            &AppError::Unauthenticated,
-            &crate::current_request_id(),
-        );
+        return crate::html::fail(who, &AppError::Unauthenticated);
     };
     let user = match users::user(&state.app, actor, UserId(id)).await {
         Ok(u) => u,
         Err(e) => {
-            return crate::html::error_page(
-                who,
-                &HeaderMap::new(),
-                &e,
-                &crate::current_request_id(),
-            );
+            return crate::html::fail(who, &e);
         }
     };
     let mut page = Page::new(state, who, "user-title", "/admin/users").await;
@@ -251,7 +231,7 @@ async fn after_change(
             )
             .await
         }
-        Err(e) => crate::html::error_page(who, &HeaderMap::new(), &e, &crate::current_request_id()),
+        Err(e) => crate::html::fail(who, &e),
     }
 }
 
