@@ -160,6 +160,8 @@ pub async fn login(app: &App, username: &str, password: &str) -> AppResult<Login
     row.failed_logins = 0;
     row.locked_until_us = None;
     users::update_user(&mut tx, &row, now).await?;
+    // Expired sessions are swept here, where sessions are made, so the table stays small without a job.
+    sessions::purge_expired_sessions(&mut tx, now).await?;
     let session = new_secret();
     let second_factor = row.totp_secret.is_some();
     let ttl = if second_factor {

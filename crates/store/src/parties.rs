@@ -403,14 +403,21 @@ pub async fn search_parties(db: &Db, text: &str, limit: i64) -> Result<Vec<Party
     )
 }
 
+/// `$1, $2, … $n`, for an `IN (…)` list of bound values.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Active companies whose sort name is one of `sort_names`, as (sort name, id) pairs.
 pub async fn companies_named(tx: &mut Tx, sort_names: &[String]) -> Result<Vec<(String, i64)>> {
     let mut found = Vec::with_capacity(sort_names.len());
     for chunk in sort_names.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT sort_name, id FROM parties WHERE kind = 'company' AND archived = FALSE AND sort_name IN ({})",
-            placeholders.join(", ")
+            placeholders(chunk.len())
         ));
         let rows: Vec<(String, i64)> = on_tx!(tx, c => {
             let mut q = sqlx::query_as::<_, (String, i64)>(sql);
@@ -428,10 +435,9 @@ pub async fn companies_named(tx: &mut Tx, sort_names: &[String]) -> Result<Vec<(
 pub async fn existing_company_ids(tx: &mut Tx, ids: &[i64]) -> Result<Vec<i64>> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|n| format!("${n}")).collect();
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT id FROM parties WHERE kind = 'company' AND id IN ({})",
-            placeholders.join(", ")
+            placeholders(chunk.len())
         ));
         let rows: Vec<i64> = on_tx!(tx, c => {
             let mut q = sqlx::query_scalar::<_, i64>(sql);
