@@ -30,6 +30,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod idempotency;
+pub mod ledger;
 pub mod parties;
 pub mod tokens;
 pub mod users;

@@ -254,7 +254,7 @@ async fn bad_user_input_is_refused_with_a_reason_and_nothing_is_written() {
         seam(&db, &["user", "add", "anna", "--role", "sales"]).ok();
         let taken = seam(&db, &["user", "add", "Anna", "--role", "admin"]).failed();
         assert!(
-            taken.stderr.contains("username is already taken"),
+            taken.stderr.contains("This username is taken."),
             "{taken:?}"
         );
         let short = seam_with_stdin(
@@ -266,7 +266,7 @@ async fn bad_user_input_is_refused_with_a_reason_and_nothing_is_written() {
         assert!(
             short
                 .stderr
-                .contains("password: must be at least 12 characters long"),
+                .contains("password: The password must have at least 12 characters."),
             "{short:?}"
         );
         let bad_email = seam(
@@ -285,7 +285,7 @@ async fn bad_user_input_is_refused_with_a_reason_and_nothing_is_written() {
         assert!(
             bad_email
                 .stderr
-                .contains("email: is not a valid e-mail address"),
+                .contains("email: This is not a valid e-mail address."),
             "{bad_email:?}"
         );
         let unknown_role = seam(&db, &["user", "add", "dora", "--role", "wizard"]).failed();
@@ -348,7 +348,7 @@ async fn tokens_are_created_listed_and_revoked() {
         assert!(
             too_wide
                 .stderr
-                .contains("scopes: must be permissions that the token's user holds"),
+                .contains("scopes: Choose at least one scope, from the permissions you hold."),
             "{too_wide:?}"
         );
 
@@ -516,7 +516,7 @@ async fn a_party_import_with_a_bad_row_writes_nothing_and_a_good_one_is_listed_a
         assert!(
             refused
                 .stderr
-                .contains("line 3: email: is not a valid e-mail address"),
+                .contains("line 3: email: This is not a valid e-mail address."),
             "{refused:?}"
         );
         assert_eq!(row_count(&db.db, "parties").await, 0);

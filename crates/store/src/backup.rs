@@ -128,6 +128,72 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "accounts",
+        columns: &[
+            ("id", Int),
+            ("code", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("archived", Bool),
+            ("created_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "journal_entries",
+        columns: &[
+            ("id", Int),
+            ("number", Text),
+            ("entry_date", Text),
+            ("memo", Text),
+            ("currency", Text),
+            ("total_minor", Int),
+            ("reverses_id", Int),
+            ("posted_at_us", Int),
+            ("posted_by", Text),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "journal_lines",
+        columns: &[
+            ("id", Int),
+            ("entry_id", Int),
+            ("line_no", Int),
+            ("account_id", Int),
+            ("debit_minor", Int),
+            ("credit_minor", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "account_balances",
+        columns: &[
+            ("account_id", Int),
+            ("balance_date", Text),
+            ("currency", Text),
+            ("debit_minor", Int),
+            ("credit_minor", Int),
+        ],
+        key: "account_id, balance_date, currency",
+        identity: false,
+    },
+    Table {
+        name: "closed_periods",
+        columns: &[("period", Text), ("closed_at_us", Int), ("closed_by", Text)],
+        key: "period",
+        identity: false,
+    },
+    Table {
+        name: "number_series",
+        columns: &[("series", Text), ("last_value", Int)],
+        key: "series",
+        identity: false,
+    },
+    Table {
         name: "settings",
         columns: &[("name", Text), ("value", Text)],
         key: "name",
@@ -249,6 +315,8 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
     on_tx!(&mut tx, c => {
         sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?;
         sqlx::query("DELETE FROM settings").execute(&mut *c).await?;
+        // The default chart of accounts a migration seeds gives way to the backup's own.
+        sqlx::query("DELETE FROM accounts").execute(&mut *c).await?;
     });
     let mut hasher = Sha256::new();
     let mut counts: RowCounts = Vec::new();

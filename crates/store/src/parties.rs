@@ -404,7 +404,7 @@ pub async fn search_parties(db: &Db, text: &str, limit: i64) -> Result<Vec<Party
 }
 
 /// `$1, $2, … $n`, for an `IN (…)` list of bound values.
-fn placeholders(n: usize) -> String {
+pub(crate) fn placeholders(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()

@@ -18,3 +18,28 @@ document.addEventListener("keydown", function (event) {
     }
   }
 });
+
+// The live search suggestions close on Escape, on a click elsewhere, and when the box is emptied.
+function closeSuggestions() {
+  const panel = document.getElementById("search-suggestions");
+  if (panel) {
+    panel.innerHTML = "";
+  }
+}
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Escape") {
+    closeSuggestions();
+  }
+});
+document.addEventListener("click", function (event) {
+  if (!event.target.closest("form.search")) {
+    closeSuggestions();
+  }
+});
+document.addEventListener("htmx:beforeSwap", function (event) {
+  const box = document.getElementById("global-search");
+  if (event.detail.target && event.detail.target.id === "search-suggestions" && box && box.value.trim() === "") {
+    event.detail.shouldSwap = false;
+    closeSuggestions();
+  }
+});

@@ -98,6 +98,39 @@ mod tests {
         }
     }
 
+    /// Every `"error-…"` literal in the domain and app sources.
+    fn codes_in_sources() -> Vec<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut codes = Vec::new();
+        for dir in ["domain/src", "app/src"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for (start, _) in text.match_indices("\"error-") {
+                    let rest = &text[start + 1..];
+                    let code: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')
+                        .collect();
+                    if rest[code.len()..].starts_with('"') && code.len() > 6 {
+                        codes.push(code);
+                    }
+                }
+            }
+        }
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+
+    #[test]
+    fn every_error_code_of_the_use_cases_has_a_message() {
+        let codes = codes_in_sources();
+        assert!(codes.len() > 20, "found only {codes:?}");
+        let english = english_keys();
+        let missing: Vec<&String> = codes.iter().filter(|c| !english.contains(c)).collect();
+        assert!(missing.is_empty(), "no message for {missing:?}");
+    }
+
     #[test]
     fn texts_come_in_the_users_language() {
         assert_eq!(I18n::new(Locale::En).t("nav-front-office"), "Front office");

@@ -303,3 +303,25 @@ error-unknown-field = This field is not known.
 error-sort = Unknown sort order.
 error-cursor = This cursor is not valid.
 error-limit = The limit must be from 1 to 500.
+
+## Ledger errors
+error-account-code = An account code has up to 20 letters, digits, dots or dashes.
+error-account-code-taken = Another account has this code.
+error-account-kind = Choose asset, liability, equity, revenue or expense.
+error-account-archived = This account is archived and takes no new postings.
+error-unknown-account = There is no account with this code.
+error-amount = Write the amount with digits and at most one decimal separator, without a sign.
+error-amount-decimals = This currency has fewer decimals.
+error-amount-too-large = This amount is too large.
+error-currency = Use a three-letter currency code, like EUR or SEK.
+error-date = Write the date as YYYY-MM-DD.
+error-date-range = The start date must not be after the end date.
+error-entry-lines = An entry needs at least two lines.
+error-entry-too-many-lines = An entry has at most 200 lines.
+error-entry-unbalanced = Debits and credits must be equal.
+error-line-one-side = Put an amount in either debit or credit.
+error-period = Write the period as YYYY-MM.
+error-period-closed = This period is closed; post into an open one.
+error-period-already-closed = This period is closed already.
+error-reverse-reversal = A reversal cannot itself be reversed; post a new entry instead.
+error-already-reversed = This entry was reversed already.

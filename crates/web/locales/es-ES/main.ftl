@@ -303,3 +303,25 @@ error-unknown-field = Este campo no se reconoce.
 error-sort = Criterio de ordenación desconocido.
 error-cursor = Este cursor no es válido.
 error-limit = El límite debe estar entre 1 y 500.
+
+## Ledger errors
+error-account-code = Un código de cuenta tiene hasta 20 letras, dígitos, puntos o guiones.
+error-account-code-taken = Otra cuenta ya tiene este código.
+error-account-kind = Elige activo, pasivo, patrimonio, ingreso o gasto.
+error-account-archived = Esta cuenta está archivada y no admite nuevos asientos.
+error-unknown-account = No hay ninguna cuenta con este código.
+error-amount = Escribe el importe con dígitos y como mucho un separador decimal, sin signo.
+error-amount-decimals = Esta moneda tiene menos decimales.
+error-amount-too-large = Este importe es demasiado grande.
+error-currency = Usa un código de moneda de tres letras, como EUR o SEK.
+error-date = Escribe la fecha como AAAA-MM-DD.
+error-date-range = La fecha inicial no puede ser posterior a la final.
+error-entry-lines = Un asiento necesita al menos dos líneas.
+error-entry-too-many-lines = Un asiento tiene como mucho 200 líneas.
+error-entry-unbalanced = El debe y el haber deben ser iguales.
+error-line-one-side = Pon el importe en el debe o en el haber.
+error-period = Escribe el periodo como AAAA-MM.
+error-period-closed = Este periodo está cerrado; contabiliza en uno abierto.
+error-period-already-closed = Este periodo ya está cerrado.
+error-reverse-reversal = Una anulación no se puede anular; contabiliza un asiento nuevo.
+error-already-reversed = Este asiento ya fue anulado.

@@ -303,3 +303,25 @@ error-unknown-field = Fältet är okänt.
 error-sort = Okänd sorteringsordning.
 error-cursor = Markören är inte giltig.
 error-limit = Gränsen måste vara mellan 1 och 500.
+
+## Ledger errors
+error-account-code = En kontokod har högst 20 bokstäver, siffror, punkter eller bindestreck.
+error-account-code-taken = Ett annat konto har redan den här koden.
+error-account-kind = Välj tillgång, skuld, eget kapital, intäkt eller kostnad.
+error-account-archived = Kontot är arkiverat och tar inte emot nya bokningar.
+error-unknown-account = Det finns inget konto med den här koden.
+error-amount = Skriv beloppet med siffror och högst ett decimaltecken, utan tecken.
+error-amount-decimals = Valutan har färre decimaler.
+error-amount-too-large = Beloppet är för stort.
+error-currency = Använd en valutakod med tre bokstäver, som EUR eller SEK.
+error-date = Skriv datumet som ÅÅÅÅ-MM-DD.
+error-date-range = Startdatumet får inte vara efter slutdatumet.
+error-entry-lines = En verifikation behöver minst två rader.
+error-entry-too-many-lines = En verifikation har högst 200 rader.
+error-entry-unbalanced = Debet och kredit måste vara lika.
+error-line-one-side = Ange beloppet antingen i debet eller i kredit.
+error-period = Skriv perioden som ÅÅÅÅ-MM.
+error-period-closed = Perioden är stängd; bokför i en öppen period.
+error-period-already-closed = Perioden är redan stängd.
+error-reverse-reversal = En rättelse kan inte själv rättas; bokför en ny verifikation.
+error-already-reversed = Verifikationen är redan rättad.
