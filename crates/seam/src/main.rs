@@ -1,6 +1,7 @@
 //! The `seam` binary: serves the web application, loads the demo, and gives
 //! the operator at the server's console the administrative commands (users,
-//! API tokens, backup and restore, audit verification, party import and export).
+//! API tokens, backup and restore, audit verification, party import and export,
+//! the ledger's accounts, journal, periods, reports and export).
 //!
 //! Every command acts as `system:cli` and goes through the same `seam_app`
 //! use cases as the web pages, so it is checked and audited the same way.
@@ -20,9 +21,11 @@
 
 mod admin;
 mod data;
+mod ledger;
 mod messages;
 mod output;
 mod party;
+mod report;
 mod server;
 
 use std::net::SocketAddr;
@@ -121,6 +124,21 @@ enum Command {
     /// List, export and import parties (companies and persons).
     #[command(subcommand)]
     Party(PartyCommand),
+    /// The chart of accounts: list and add accounts.
+    #[command(subcommand)]
+    Account(ledger::AccountCommand),
+    /// Journal entries: post, list, reverse.
+    #[command(subcommand)]
+    Journal(ledger::JournalCommand),
+    /// Accounting periods (months): close one, list the closed ones.
+    #[command(subcommand)]
+    Period(ledger::PeriodCommand),
+    /// Financial reports from the ledger: trial balance, profit and loss, balance sheet.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
+    /// Export the books for other tools (hledger, Beancount).
+    #[command(subcommand)]
+    Export(ledger::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -313,6 +331,11 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Restore { file } => data::restore(app, &file).await,
         Command::Audit(AuditCommand::Verify) => data::audit_verify(app).await,
         Command::Party(command) => party::party(app, command).await,
+        Command::Account(command) => ledger::account(app, command).await,
+        Command::Journal(command) => ledger::journal(app, command).await,
+        Command::Period(command) => ledger::period(app, command).await,
+        Command::Report(command) => report::report(app, command).await,
+        Command::Export(command) => ledger::export(app, command).await,
     }
 }
 

@@ -37,6 +37,12 @@ pub fn err_line(text: impl AsRef<str>) {
 
 /// Lays rows out in columns under a header, two spaces apart.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    table_aligned(headers, &[], rows)
+}
+
+/// Like [`table`], with the columns whose index is in `right` aligned to the
+/// right (amounts). An empty row is drawn as a rule across the table.
+pub fn table_aligned(headers: &[&str], right: &[usize], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -45,18 +51,27 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     }
     let line = |cells: &mut dyn Iterator<Item = &str>| {
         let mut text = String::new();
-        for (cell, width) in cells.zip(&widths) {
-            text.push_str(cell);
-            text.extend(std::iter::repeat_n(
-                ' ',
-                width.saturating_sub(cell.chars().count()) + 2,
-            ));
+        for (index, (cell, width)) in cells.zip(&widths).enumerate() {
+            let pad = width.saturating_sub(cell.chars().count());
+            if right.contains(&index) {
+                text.extend(std::iter::repeat_n(' ', pad));
+                text.push_str(cell);
+                text.push_str("  ");
+            } else {
+                text.push_str(cell);
+                text.extend(std::iter::repeat_n(' ', pad + 2));
+            }
         }
         text.trim_end().to_owned()
     };
+    let rule_width = (widths.iter().map(|w| w + 2).sum::<usize>()).saturating_sub(2);
     let mut lines = vec![line(&mut headers.iter().copied())];
     for row in rows {
-        lines.push(line(&mut row.iter().map(String::as_str)));
+        if row.is_empty() {
+            lines.push("-".repeat(rule_width));
+        } else {
+            lines.push(line(&mut row.iter().map(String::as_str)));
+        }
     }
     lines.join("\n")
 }
@@ -87,6 +102,23 @@ mod tests {
             ],
         );
         assert_eq!(text, "id  name\n1   Anna\n10  Bo");
+    }
+
+    #[test]
+    fn right_aligned_columns_end_together_and_an_empty_row_is_a_rule() {
+        let text = table_aligned(
+            &["name", "amount"],
+            &[1],
+            &[
+                vec!["Rent".into(), "5.00".into()],
+                vec![],
+                vec!["Total".into(), "1200.00".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "name    amount\nRent      5.00\n--------------\nTotal  1200.00"
+        );
     }
 
     #[test]
