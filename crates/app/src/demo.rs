@@ -1,21 +1,29 @@
 //! A demo company to click through: two dozen European customers and vendors,
-//! their contact persons, a few private customers, and one login per role.
+//! their contact persons, a few private customers, one login per role, and
+//! about a year of bookkeeping: share capital, rent and salaries, sales
+//! invoices and their payments (a few still open and overdue), purchases and
+//! their payments, quarterly VAT returns, one mistake corrected by reversal,
+//! and the months older than two closed.
 //!
-//! The data is fixed (no randomness), so every demo looks the same and a bug
-//! report against it can be reproduced. Every record goes through the same
-//! use cases as a user's input, acting as `system:demo`, so each one has its
-//! audit event and the journal verifies like any other.
+//! The data is fixed (no randomness; the bookkeeping is dated relative to
+//! today, in UTC), so every demo looks the same and a bug report against it
+//! can be reproduced. Every record goes through the same use cases as a
+//! user's input, acting as `system:demo`, so each one has its audit event
+//! and the journal verifies like any other.
 //!
 //! E-mail addresses use the reserved `.example` domain, so nothing Seam ever
 //! sends from a demo reaches a real mailbox.
 
+use jiff::ToSpan;
+use jiff::civil::Date;
 use seam_domain::access::Role;
 use seam_domain::ids::PartyId;
+use seam_domain::ledger::{EntryDraft, LineDraft, format_amount};
 use seam_domain::party::PartyDraft;
 use seam_store::parties::{ArchiveFilter, PartyFilter, PartySort};
 
 use crate::users::{self, UserDraft};
-use crate::{Actor, App, AppError, AppResult, parties};
+use crate::{Actor, App, AppError, AppResult, ledger, parties};
 
 /// The password of every demo login. Long enough for the password policy,
 /// and printed on the console when the demo starts, so it is no secret.
@@ -318,12 +326,13 @@ pub fn demo_logins() -> Vec<DemoLogin> {
         .collect()
 }
 
-/// Fills an empty database with the demo company and its logins.
+/// Fills an empty database with the demo company, its bookkeeping and its logins.
 ///
 /// When users already exist nothing is created, and the demo logins that
 /// exist are returned (so `seam demo` can be started again on the same
 /// database). When parties exist but no users (an earlier load stopped half
-/// way), the parties are kept and only the logins are added.
+/// way), the parties are kept, the bookkeeping is added if the journal is
+/// still empty, and the logins are added.
 ///
 /// Errors: [`AppError::Conflict`] (`error-demo-no-customer`) when parties
 /// exist but none is a customer company for the portal login; any error of
@@ -338,6 +347,9 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     } else {
         first_customer_company(app, &actor).await?
     };
+    if ledger::entries(app, &actor, None, 1).await?.is_empty() {
+        post_history(app, &actor, today_utc()).await?;
+    }
     create_logins(app, &actor, portal_company).await
 }
 
@@ -424,6 +436,388 @@ async fn create_logins(
     Ok(logins)
 }
 
+/// Today's date in UTC: the demo's bookkeeping ends here.
+fn today_utc() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// One line of a planned entry: account code, debit and credit in cents.
+type Line = (&'static str, i64, i64);
+
+/// What one step of the demo's bookkeeping does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Post {
+        memo: String,
+        lines: Vec<Line>,
+    },
+    /// Reverses the entry posted by the step at this position of the plan.
+    Reverse {
+        of: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Planned {
+    date: Date,
+    step: Step,
+}
+
+/// The demo's bookkeeping currency; every amount below is in its cents.
+const CURRENCY: &str = "EUR";
+/// Output VAT on sales and input VAT on purchases, in percent.
+const VAT_PERCENT: i64 = 25;
+/// Customers pay within this many days; later, an open invoice is overdue.
+const PAYMENT_TERMS_DAYS: i64 = 30;
+const SHARE_CAPITAL: i64 = 6_000_000;
+const MONTHLY_RENT: i64 = 240_000;
+const MONTHLY_SALARIES: i64 = 1_180_000;
+/// Salaries after the raise half way through the year.
+const MONTHLY_SALARIES_RAISED: i64 = 1_240_000;
+/// The share of a month's inventory purchases sold in that month.
+const COST_OF_SALES_PERCENT: i64 = 60;
+
+/// Vendors of goods for the inventory, and what they deliver.
+const GOODS_VENDORS: &[(&str, &str)] = &[
+    ("Dansk Kaffe Import ApS", "coffee beans"),
+    ("Hellenic Olive Co.", "olive oil"),
+    ("Atlantic Seafood Lda", "tinned fish"),
+    ("Svensson & Dotter AB", "packaging"),
+    ("Müller & Söhne KG", "kitchen equipment"),
+    ("Kowalski Meble Sp. z o.o.", "shop furniture"),
+];
+
+/// Vendors of office services and supplies, and what they bill for.
+const OFFICE_VENDORS: &[(&str, &str)] = &[
+    ("O'Brien Office Supplies Ltd", "office supplies"),
+    ("Eesti Tarkvara OÜ", "web shop hosting"),
+    ("Tipografia Bellini S.r.l.", "printed catalogues"),
+];
+
+/// A fixed, well-mixed number for `seed` (SplitMix64), so amounts and days look varied but never change.
+fn mix(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A whole number of euros in `[low, low + spread)` (in cents), picked by `seed`.
+fn euros(seed: u64, low: i64, spread: u64) -> i64 {
+    (low + i64::try_from(mix(seed) % spread.max(1)).unwrap_or(0)) * 100
+}
+
+fn pick<T>(items: &[T], seed: u64) -> Option<&T> {
+    let len = u64::try_from(items.len()).ok()?;
+    items.get(usize::try_from(mix(seed) % len.max(1)).ok()?)
+}
+
+fn vat(net: i64) -> i64 {
+    net * VAT_PERCENT / 100
+}
+
+/// Day `day` of the month that starts on `first`, or its last day in a shorter month.
+fn day_of(first: Date, day: i8) -> Result<Date, jiff::Error> {
+    Date::new(first.year(), first.month(), day.min(first.days_in_month()))
+}
+
+fn month_name(date: Date) -> String {
+    date.strftime("%B %Y").to_string()
+}
+
+/// Adds an entry to the plan; returns its position.
+fn post(plan: &mut Vec<Planned>, date: Date, memo: String, lines: Vec<Line>) -> usize {
+    plan.push(Planned {
+        date,
+        step: Step::Post { memo, lines },
+    });
+    plan.len() - 1
+}
+
+/// The demo's bookkeeping in posting order, from the first day of the month a
+/// year before `today` up to `today`. The same `today` always gives the same plan.
+fn plan_history(today: Date) -> Result<Vec<Planned>, jiff::Error> {
+    let mut plan: Vec<Planned> = Vec::new();
+    let customers: Vec<&DemoCompany> = COMPANIES.iter().filter(|c| c.customer).collect();
+    let start = today.first_of_month().checked_sub(12.months())?;
+    post(
+        &mut plan,
+        start,
+        "Share capital paid in by the founders".to_owned(),
+        vec![("1100", SHARE_CAPITAL, 0), ("3000", 0, SHARE_CAPITAL)],
+    );
+    let mut invoice_count: u64 = 0;
+    let mut invoice_year = start.year();
+    let mut mistaken = None;
+    for m in 0..=12_i64 {
+        let first = start.checked_add(m.months())?;
+        if first > today {
+            break;
+        }
+        let seed = u64::try_from(m).unwrap_or(0) * 1_000;
+        let within = |date: Date| (date <= today).then_some(date);
+        let rent_memo = format!("Office and warehouse rent {}", month_name(first));
+        let rent = vec![("6000", MONTHLY_RENT, 0), ("1100", 0, MONTHLY_RENT)];
+        post(&mut plan, first, rent_memo.clone(), rent.clone());
+        if m == 8 {
+            // The rent entered a second time by mistake, undone three days later.
+            let twice = post(&mut plan, day_of(first, 2)?, rent_memo, rent);
+            mistaken = Some((twice, day_of(first, 5)?));
+        }
+        if let Some(payday) = within(day_of(first, 25)?) {
+            let salaries = if m < 6 {
+                MONTHLY_SALARIES
+            } else {
+                MONTHLY_SALARIES_RAISED
+            };
+            post(
+                &mut plan,
+                payday,
+                format!("Salaries {}", month_name(first)),
+                vec![("6100", salaries, 0), ("1100", 0, salaries)],
+            );
+        }
+        // Four sales invoices a month; most are paid within a few weeks.
+        for (k, day) in [4_i8, 10, 17, 23].into_iter().enumerate() {
+            let seed = seed + u64::try_from(k).unwrap_or(0) * 10;
+            let offset = i8::try_from(mix(seed) % 3).unwrap_or(0);
+            let Some(date) = within(day_of(first, day + offset)?) else {
+                continue;
+            };
+            let Some(customer) = pick(&customers, seed + 1) else {
+                continue;
+            };
+            if date.year() != invoice_year {
+                invoice_year = date.year();
+                invoice_count = 0;
+            }
+            invoice_count += 1;
+            let number = format!("INV-{}-{invoice_count:04}", date.year());
+            let services = mix(seed + 2).is_multiple_of(3);
+            let net = euros(seed + 3, 1_800, 7_000);
+            let revenue = if services { "4100" } else { "4000" };
+            post(
+                &mut plan,
+                date,
+                format!("Invoice {number} {}", customer.name),
+                vec![
+                    ("1200", net + vat(net), 0),
+                    (revenue, 0, net),
+                    ("2100", 0, vat(net)),
+                ],
+            );
+            let due = date.checked_add(PAYMENT_TERMS_DAYS.days())?;
+            // A few invoices of the last months were never paid: past due, they show as overdue.
+            let forgotten = invoice_count % 6 == 2 && due < today && m >= 8;
+            let paid_on = date.checked_add((10 + (mix(seed + 4) % 30) as i64).days())?;
+            if let (false, Some(paid_on)) = (forgotten, within(paid_on)) {
+                post(
+                    &mut plan,
+                    paid_on,
+                    format!("Payment received for {number} {}", customer.name),
+                    vec![("1100", net + vat(net), 0), ("1200", 0, net + vat(net))],
+                );
+            }
+        }
+        // Goods for the inventory twice a month, office costs once; each bill paid within weeks.
+        let mut inventory_bought = 0;
+        for (k, day) in [6_i8, 14, 19].into_iter().enumerate() {
+            let seed = seed + 500 + u64::try_from(k).unwrap_or(0) * 10;
+            let Some(date) = within(day_of(first, day)?) else {
+                continue;
+            };
+            let office = k == 1;
+            let (vendor, what, account, net) = if office {
+                let Some((vendor, what)) = pick(OFFICE_VENDORS, seed + 1) else {
+                    continue;
+                };
+                (vendor, what, "6200", euros(seed + 4, 150, 650))
+            } else {
+                let Some((vendor, what)) = pick(GOODS_VENDORS, seed + 1) else {
+                    continue;
+                };
+                let net = euros(seed + 4, 1_200, 3_300);
+                inventory_bought += net;
+                (vendor, what, "1300", net)
+            };
+            let bill = 10_000 + mix(seed + 2) % 90_000;
+            let total = net + vat(net);
+            post(
+                &mut plan,
+                date,
+                format!("Bill {bill} {vendor}: {what}"),
+                vec![(account, net, 0), ("1400", vat(net), 0), ("2000", 0, total)],
+            );
+            let paid_on = date.checked_add((18 + (mix(seed + 3) % 16) as i64).days())?;
+            if let Some(paid_on) = within(paid_on) {
+                post(
+                    &mut plan,
+                    paid_on,
+                    format!("Payment of bill {bill} to {vendor}"),
+                    vec![("2000", total, 0), ("1100", 0, total)],
+                );
+            }
+        }
+        let cost_of_sales = inventory_bought * COST_OF_SALES_PERCENT / 100;
+        if let (true, Some(last)) = (cost_of_sales > 0, within(first.last_of_month())) {
+            post(
+                &mut plan,
+                last,
+                format!("Cost of goods sold {}", month_name(first)),
+                vec![("5000", cost_of_sales, 0), ("1300", 0, cost_of_sales)],
+            );
+        }
+    }
+    plan_vat_returns(&mut plan, start, today)?;
+    if let Some((of, date)) = mistaken.filter(|(_, date)| *date <= today) {
+        plan.push(Planned {
+            date,
+            step: Step::Reverse { of },
+        });
+    }
+    Ok(in_date_order(plan))
+}
+
+/// Each calendar quarter's output VAT less input VAT, settled with the tax
+/// office on the 12th of the month after the quarter.
+fn plan_vat_returns(plan: &mut Vec<Planned>, start: Date, today: Date) -> Result<(), jiff::Error> {
+    let mut returns = Vec::new();
+    let mut quarter_start = start;
+    loop {
+        let month = quarter_start.month();
+        let quarter_end =
+            Date::new(quarter_start.year(), month + (3 - month % 3) % 3, 1)?.last_of_month();
+        let filed = Date::new(quarter_end.year(), quarter_end.month(), 1)?
+            .checked_add(1.month())?
+            .checked_add(11.days())?;
+        if filed > today {
+            plan.extend(returns);
+            return Ok(());
+        }
+        let (mut output, mut input) = (0, 0);
+        for planned in plan.iter() {
+            let Step::Post { lines, .. } = &planned.step else {
+                continue;
+            };
+            if planned.date < quarter_start || planned.date > quarter_end {
+                continue;
+            }
+            for (account, debit, credit) in lines {
+                match *account {
+                    "2100" => output += credit - debit,
+                    "1400" => input += debit - credit,
+                    _ => {}
+                }
+            }
+        }
+        let due = output - input;
+        let mut lines = vec![("2100", output, 0), ("1400", 0, input)];
+        lines.push(if due >= 0 {
+            ("1100", 0, due)
+        } else {
+            ("1100", -due, 0)
+        });
+        lines.retain(|(_, debit, credit)| debit + credit != 0);
+        let quarter = (quarter_end.month() + 2) / 3;
+        returns.push(Planned {
+            date: filed,
+            step: Step::Post {
+                memo: format!("VAT return Q{quarter} {}", quarter_end.year()),
+                lines,
+            },
+        });
+        quarter_start = quarter_end.checked_add(1.day())?;
+    }
+}
+
+/// The plan sorted by date (same-day steps keep their order), reversals pointing at their new positions.
+fn in_date_order(plan: Vec<Planned>) -> Vec<Planned> {
+    let mut order: Vec<usize> = (0..plan.len()).collect();
+    order.sort_by_key(|&i| plan.get(i).map(|p| p.date));
+    let mut position = vec![0; plan.len()];
+    for (new, old) in order.iter().enumerate() {
+        if let Some(slot) = position.get_mut(*old) {
+            *slot = new;
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|i| plan.get(i).cloned())
+        .map(|mut p| {
+            if let Step::Reverse { of } = &mut p.step {
+                *of = position.get(*of).copied().unwrap_or(*of);
+            }
+            p
+        })
+        .collect()
+}
+
+/// The months of the plan that end more than two months before `today`.
+fn periods_to_close(plan: &[Planned], today: Date) -> Result<Vec<String>, jiff::Error> {
+    let cutoff = today.checked_sub(2.months())?;
+    let mut periods: Vec<String> = plan
+        .iter()
+        .filter(|p| p.date.last_of_month() < cutoff)
+        .map(|p| p.date.strftime("%Y-%m").to_string())
+        .collect();
+    periods.dedup();
+    Ok(periods)
+}
+
+fn entry_draft(date: Date, memo: &str, lines: &[Line]) -> EntryDraft {
+    let amount = |minor: i64| {
+        if minor == 0 {
+            String::new()
+        } else {
+            format_amount(minor, CURRENCY)
+        }
+    };
+    EntryDraft {
+        date: date.to_string(),
+        memo: memo.to_owned(),
+        currency: CURRENCY.to_owned(),
+        lines: lines
+            .iter()
+            .map(|(account, debit, credit)| LineDraft {
+                account: (*account).to_owned(),
+                debit: amount(*debit),
+                credit: amount(*credit),
+            })
+            .collect(),
+    }
+}
+
+/// Posts the planned bookkeeping up to `today` and closes the months older than two.
+async fn post_history(app: &App, actor: &Actor, today: Date) -> AppResult<()> {
+    let internal = |e: jiff::Error| AppError::Internal(anyhow::anyhow!("demo dates: {e}"));
+    let plan = plan_history(today).map_err(internal)?;
+    let mut posted: Vec<i64> = Vec::with_capacity(plan.len());
+    for planned in &plan {
+        let id = match &planned.step {
+            Step::Post { memo, lines } => {
+                ledger::post_entry(app, actor, &entry_draft(planned.date, memo, lines))
+                    .await?
+                    .0
+            }
+            Step::Reverse { of } => {
+                let original = posted.get(*of).copied().ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("demo reversal of a later entry"))
+                })?;
+                ledger::reverse_entry(app, actor, original, &planned.date.to_string())
+                    .await?
+                    .0
+            }
+        };
+        posted.push(id);
+    }
+    for period in periods_to_close(&plan, today).map_err(internal)? {
+        ledger::close_period(app, actor, &period).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -495,6 +889,124 @@ mod tests {
                 .filter_map(|p| p.company)
                 .all(|i| i < COMPANIES.len())
         );
+    }
+
+    fn today() -> Date {
+        Date::new(2026, 11, 23).unwrap()
+    }
+
+    /// Every invoice number with its date, and the numbers that were paid.
+    fn invoices(plan: &[Planned]) -> (Vec<(String, Date)>, Vec<String>) {
+        let (mut issued, mut paid) = (Vec::new(), Vec::new());
+        for p in plan {
+            if let Step::Post { memo, .. } = &p.step {
+                let number = memo.split(' ').find(|w| w.starts_with("INV-"));
+                match number {
+                    Some(n) if memo.starts_with("Invoice ") => issued.push((n.to_owned(), p.date)),
+                    Some(n) => paid.push(n.to_owned()),
+                    None => {}
+                }
+            }
+        }
+        (issued, paid)
+    }
+
+    #[test]
+    fn the_demo_history_is_a_year_of_balanced_entries_that_is_always_the_same() {
+        for today in [
+            today(),
+            Date::new(2026, 1, 1).unwrap(),
+            Date::new(2028, 2, 29).unwrap(),
+            Date::new(2027, 6, 30).unwrap(),
+        ] {
+            let plan = plan_history(today).unwrap();
+            assert_eq!(plan, plan_history(today).unwrap(), "deterministic");
+            assert!(
+                (150..=250).contains(&plan.len()),
+                "{} entries for {today}",
+                plan.len()
+            );
+            let first = plan.first().unwrap().date;
+            assert_eq!(
+                first,
+                today.first_of_month().checked_sub(12.months()).unwrap()
+            );
+            assert!(
+                plan.windows(2).all(|w| w[0].date <= w[1].date),
+                "in date order"
+            );
+            assert!(plan.last().unwrap().date <= today, "nothing in the future");
+            let mut bank = 0;
+            for (index, p) in plan.iter().enumerate() {
+                match &p.step {
+                    Step::Post { memo, lines } => {
+                        let draft = entry_draft(p.date, memo, lines);
+                        let entry = seam_domain::ledger::validate_entry(&draft);
+                        assert!(entry.is_ok(), "{draft:?}: {entry:?}");
+                        for (account, debit, credit) in lines {
+                            if *account == "1100" {
+                                bank += debit - credit;
+                            }
+                        }
+                        assert!(bank >= 0, "the bank is overdrawn on {}", p.date);
+                    }
+                    Step::Reverse { of } => {
+                        assert!(*of < index);
+                        assert!(matches!(plan[*of].step, Step::Post { .. }));
+                    }
+                }
+            }
+            let reversals = plan
+                .iter()
+                .filter(|p| matches!(p.step, Step::Reverse { .. }))
+                .count();
+            assert_eq!(reversals, 1);
+        }
+    }
+
+    #[test]
+    fn most_invoices_are_paid_and_a_few_are_overdue() {
+        let plan = plan_history(today()).unwrap();
+        let (issued, paid) = invoices(&plan);
+        assert!(issued.len() >= 40, "{issued:?}");
+        assert!(paid.len() * 10 >= issued.len() * 8, "most are paid");
+        let overdue: Vec<&(String, Date)> = issued
+            .iter()
+            .filter(|(n, date)| {
+                !paid.contains(n) && date.checked_add(PAYMENT_TERMS_DAYS.days()).unwrap() < today()
+            })
+            .collect();
+        assert!((2..=6).contains(&overdue.len()), "{overdue:?}");
+        let customers: std::collections::BTreeSet<&str> = plan
+            .iter()
+            .filter_map(|p| match &p.step {
+                Step::Post { memo, .. } if memo.starts_with("Invoice ") => COMPANIES
+                    .iter()
+                    .find(|c| memo.ends_with(c.name))
+                    .map(|c| c.name),
+                _ => None,
+            })
+            .collect();
+        assert!(customers.len() >= 8, "several customers: {customers:?}");
+    }
+
+    #[test]
+    fn the_demo_vendors_are_demo_vendors() {
+        for (name, _) in GOODS_VENDORS.iter().chain(OFFICE_VENDORS) {
+            assert!(
+                COMPANIES.iter().any(|c| c.name == *name && c.vendor),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_months_older_than_two_are_closed() {
+        let plan = plan_history(today()).unwrap();
+        let closed = periods_to_close(&plan, today()).unwrap();
+        assert_eq!(closed.first().map(String::as_str), Some("2025-11"));
+        assert_eq!(closed.last().map(String::as_str), Some("2026-08"));
+        assert_eq!(closed.len(), 10);
     }
 
     #[test]

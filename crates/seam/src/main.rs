@@ -86,9 +86,11 @@ enum Command {
     },
     /// Fill a fresh database with a demo company and serve it.
     ///
-    /// Creates about 60 customers, vendors and contacts and one login per role,
-    /// all with the same password, and prints the logins. Started again on the
-    /// same database, it creates nothing and serves what is there.
+    /// Creates about 60 customers, vendors and contacts, about a year of
+    /// bookkeeping up to today (invoices, payments, purchases, rent, salaries,
+    /// VAT returns, older months closed) and one login per role, all with the
+    /// same password, and prints the logins. Started again on the same
+    /// database, it creates nothing and serves what is there.
     Demo {
         /// Address and port to listen on.
         #[arg(long, default_value = DEFAULT_LISTEN, value_name = "ADDR")]
