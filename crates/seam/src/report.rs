@@ -23,6 +23,7 @@ pub enum ReportCommand {
         /// The last day included, YYYY-MM-DD. [default: today]
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
+        /// How to write the report.
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -36,6 +37,7 @@ pub enum ReportCommand {
         /// The last day included, YYYY-MM-DD. [default: today]
         #[arg(long, value_name = "DATE")]
         to: Option<String>,
+        /// How to write the report.
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
@@ -48,6 +50,7 @@ pub enum ReportCommand {
         /// The last day included, YYYY-MM-DD. [default: today]
         #[arg(long, value_name = "DATE")]
         at: Option<String>,
+        /// How to write the report.
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
