@@ -57,6 +57,19 @@ impl I18n {
         self.locale.integer(*n)
     }
 
+    /// An amount in minor units with its currency, written the user's way (`€1,234.56`, `1 234,56 kr`).
+    pub fn money(&self, minor: i64, currency: &str) -> String {
+        self.locale.money(minor, currency)
+    }
+
+    /// A stored `YYYY-MM-DD` date written the user's way; the text itself if it is not a date.
+    pub fn date(&self, iso: &str) -> String {
+        match seam_domain::ledger::Date::parse(iso) {
+            Some(d) => self.locale.date(d.year, d.month, d.day),
+            None => iso.to_owned(),
+        }
+    }
+
     /// A stored timestamp (µs since the epoch) in the user's time zone and format.
     pub fn timestamp(&self, at_us: &i64, time_zone: &str) -> String {
         let Ok(ts) = jiff::Timestamp::from_microsecond(*at_us) else {

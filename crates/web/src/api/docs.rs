@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{misc, parties, problem};
+use super::{ledger, misc, parties, problem};
 use crate::html::ok;
 
 struct BearerAuth;
@@ -27,13 +27,17 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "Seam API", description = "One system for the front office and the back office. \
         Authenticate with `Authorization: Bearer <token>` (create tokens under Settings or with `seam token create`). \
-        Errors are `application/problem+json` (RFC 9457) with one entry per bad field. Lists page with `cursor`. \
+        Errors are `application/problem+json` (RFC 9457) with one entry per bad field. Lists page with `cursor` (the journal with `before`). \
+        Amounts are decimal strings (`125.00`) beside their minor units; never floats. \
         Every POST honours `Idempotency-Key`."),
     paths(
         misc::me, misc::search, misc::events, misc::verify_audit,
         parties::list, parties::get_one, parties::create, parties::update, parties::archive, parties::restore,
+        ledger::accounts, ledger::create_account,
+        ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
+        ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
     ),
-    components(schemas(problem::Problem, problem::FieldProblem)),
+    components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

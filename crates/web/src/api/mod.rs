@@ -4,6 +4,7 @@
 pub mod docs;
 pub mod idempotency;
 pub mod json;
+pub mod ledger;
 pub mod misc;
 pub mod parties;
 pub mod problem;

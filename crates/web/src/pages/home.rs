@@ -93,7 +93,29 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
                 P::PartiesExport,
             ),
         ],
-        Area::Sales | Area::Service | Area::Marketing | Area::Accounting => {
+        Area::Accounting => vec![
+            ("tool-journal", "/accounting/journal", P::LedgerRead),
+            ("tool-new-entry", "/accounting/journal/new", P::LedgerPost),
+            ("tool-accounts", "/accounting/accounts", P::LedgerRead),
+            (
+                "tool-trial-balance",
+                "/accounting/reports/trial-balance",
+                P::LedgerRead,
+            ),
+            (
+                "tool-profit-and-loss",
+                "/accounting/reports/profit-and-loss",
+                P::LedgerRead,
+            ),
+            (
+                "tool-balance-sheet",
+                "/accounting/reports/balance-sheet",
+                P::LedgerRead,
+            ),
+            ("tool-periods", "/accounting/periods", P::LedgerRead),
+            ("tool-customers", "/parties?role=customer", P::PartiesRead),
+        ],
+        Area::Sales | Area::Service | Area::Marketing => {
             vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
         }
         Area::Purchasing => vec![("tool-vendors", "/parties?role=vendor", P::PartiesRead)],

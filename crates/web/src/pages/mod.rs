@@ -3,7 +3,9 @@
 pub mod audit;
 pub mod auth;
 pub mod home;
+pub mod ledger;
 pub mod parties;
+pub mod reports;
 pub mod settings;
 pub mod users;
 
