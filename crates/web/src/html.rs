@@ -187,6 +187,16 @@ impl Errors {
     pub fn any(&self) -> bool {
         !self.items.is_empty()
     }
+
+    /// The input type for a field: `kind`, or plain text while the field has
+    /// an error, so a value a date or month picker cannot hold still shows as typed.
+    pub fn input_kind(&self, field: &str, kind: &'static str) -> &'static str {
+        if self.get(field).is_empty() {
+            kind
+        } else {
+            "text"
+        }
+    }
 }
 
 /// Renders a template as an HTML response with the given status.

@@ -643,11 +643,30 @@ struct PeriodsPage {
     errors: Errors,
 }
 
+/// The month to offer for closing: the one after the newest closed month, or
+/// last month when none is closed; empty when every finished month is closed.
+fn next_period(closed: &[String], time_zone: &str) -> String {
+    let last_month = today(time_zone).first_of_month().yesterday().ok();
+    let after_newest = closed
+        .iter()
+        .max()
+        .and_then(|p| seam_domain::ledger::Date::parse(&format!("{p}-01")))
+        .and_then(|d| jiff::civil::Date::new(d.year, d.month, 1).ok())
+        .and_then(|d| d.last_of_month().tomorrow().ok());
+    let month = |d: jiff::civil::Date| d.strftime("%Y-%m").to_string();
+    match (after_newest, last_month) {
+        (Some(next), Some(last)) if next <= last => month(next),
+        (Some(_), _) => String::new(),
+        (None, last) => last.map(month).unwrap_or_default(),
+    }
+}
+
+/// The closed periods with the close form; `period` and `err` refill the form after a refusal.
 async fn periods_page(
     state: &AppState,
     who: &Who,
     actor: &Actor,
-    period: String,
+    period: Option<String>,
     err: Option<&AppError>,
 ) -> Response {
     let periods = match ledger::closed_periods(&state.app, actor).await {
@@ -659,12 +678,13 @@ async fn periods_page(
         Ok(shown) => shown,
         Err(e) => return fail(who, e),
     };
+    let period = period.unwrap_or_else(|| next_period(&periods, &actor.time_zone));
     render(
         status,
         &PeriodsPage {
             page,
             here: "periods",
-            // Newest first: the period to close next is usually right after the first one shown.
+            // Newest first: the month closed last is the one people check.
             periods: periods.into_iter().rev().collect(),
             may_admin: actor.may(Permission::LedgerAdmin),
             period,
@@ -678,12 +698,7 @@ pub async fn periods(
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
 ) -> Response {
-    let last_month = today(&actor.time_zone)
-        .first_of_month()
-        .yesterday()
-        .map(|d| d.strftime("%Y-%m").to_string())
-        .unwrap_or_default();
-    periods_page(&state, &who, &actor, last_month, None).await
+    periods_page(&state, &who, &actor, None, None).await
 }
 
 pub async fn close_period(
@@ -697,6 +712,50 @@ pub async fn close_period(
         Ok(()) => {
             redirect_with_flash(&state, &who, "/accounting/periods", "flash-period-closed").await
         }
-        Err(e) => periods_page(&state, &who, &actor, period, Some(&e)).await,
+        Err(e) => periods_page(&state, &who, &actor, Some(period), Some(&e)).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_month_offered_for_closing_follows_the_newest_closed_one() {
+        let closed = vec!["2020-11".to_owned(), "2020-12".to_owned()];
+        assert_eq!(next_period(&closed, "UTC"), "2021-01");
+        assert_eq!(
+            next_period(&["9998-12".to_owned()], "UTC"),
+            "",
+            "a month not yet over is never offered"
+        );
+        let last_month = today("UTC").first_of_month().yesterday().unwrap();
+        assert_eq!(
+            next_period(&[], "Europe/Stockholm").len(),
+            "2026-10".len(),
+            "with nothing closed, last month ({last_month}) is offered"
+        );
+    }
+
+    #[test]
+    fn form_lines_are_read_by_index_and_too_many_are_refused() {
+        let form = FormData(vec![
+            ("lines[2].debit".into(), "5".into()),
+            ("lines[0].account".into(), "1000".into()),
+            ("lines[x].account".into(), "ignored".into()),
+            ("date".into(), "2026-11-23".into()),
+        ]);
+        let lines = lines_from_form(&form).unwrap();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0].account, "1000");
+        assert_eq!(lines[2].debit, "5");
+        let too_many = FormData(vec![(
+            format!("lines[{ENTRY_LINES_MAX}].debit"),
+            "1".into(),
+        )]);
+        assert_eq!(
+            lines_from_form(&too_many).unwrap_err().for_field("lines"),
+            Some("error-entry-too-many-lines")
+        );
     }
 }

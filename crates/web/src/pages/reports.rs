@@ -548,3 +548,66 @@ pub async fn balance_sheet(
 ) -> Response {
     show(&state, &who, &actor, ReportKind::BalanceSheet, &query).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use seam_domain::ledger::{AccountKind, Date};
+
+    fn line(code: &str, name: &str, kind: AccountKind, debit: i64, credit: i64) -> ReportLine {
+        ReportLine {
+            code: code.into(),
+            name: name.into(),
+            kind,
+            currency: "EUR".into(),
+            debit_minor: debit,
+            credit_minor: credit,
+        }
+    }
+
+    #[test]
+    fn a_balance_sheet_csv_has_every_line_and_total_and_no_formulas() {
+        let totals = |minor: i64| Totals::from([("EUR".to_owned(), minor)]);
+        let sheet = BalanceSheet {
+            at: Date::parse("2026-11-30").unwrap(),
+            assets: vec![line("1000", "=Cash", AccountKind::Asset, 12_500, 0)],
+            liabilities: vec![line("2100", "Output VAT", AccountKind::Liability, 0, 2_500)],
+            equity: Vec::new(),
+            earnings: totals(10_000),
+            total_assets: totals(12_500),
+            total_claims: totals(12_500),
+        };
+        let csv = report_csv(&balance_sheet_report(&sheet)).unwrap();
+        assert_eq!(
+            csv,
+            "section,code,name,currency,amount\n\
+             assets,1000,'=Cash,EUR,125.00\n\
+             assets,,total_assets,EUR,125.00\n\
+             liabilities,2100,Output VAT,EUR,25.00\n\
+             liabilities,,total_liabilities,EUR,25.00\n\
+             equity,,earnings,EUR,100.00\n\
+             equity,,total_equity,EUR,100.00\n\
+             ,,total_claims,EUR,125.00\n"
+        );
+    }
+
+    #[test]
+    fn a_trial_balance_shows_each_balance_on_its_side_and_totals_per_currency() {
+        let tb = TrialBalance {
+            at: Date::parse("2026-11-30").unwrap(),
+            lines: vec![
+                line("1000", "Cash", AccountKind::Asset, 10_000, 4_000),
+                line("4000", "Sales", AccountKind::Revenue, 0, 10_000),
+                line("6000", "Rent", AccountKind::Expense, 4_000, 0),
+            ],
+            debit_totals: Totals::new(),
+            credit_totals: Totals::new(),
+        };
+        let report = trial_balance_report(&tb);
+        let lines = &report.parts[0].lines;
+        assert_eq!((lines[0].debit_minor, lines[0].credit_minor), (6_000, 0));
+        assert_eq!((lines[1].debit_minor, lines[1].credit_minor), (0, 10_000));
+        let total = &report.parts[0].totals[0];
+        assert_eq!((total.debit_minor, total.credit_minor), (10_000, 10_000));
+    }
+}
