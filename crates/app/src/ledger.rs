@@ -124,6 +124,7 @@ async fn post(
     entry: &BalancedEntry,
     reverses_id: Option<i64>,
 ) -> AppResult<(i64, String)> {
+    store::lock_period(tx, &entry.date().period(), false).await?;
     if store::is_period_closed(tx, &entry.date().period()).await? {
         return Err(AppError::Invalid(FieldErrors::one(
             "date",
@@ -261,6 +262,7 @@ pub async fn close_period(app: &App, actor: &Actor, period: &str) -> AppResult<(
     let period = ledger::parse_period(period)
         .ok_or_else(|| AppError::Invalid(FieldErrors::one("period", "error-period")))?;
     let mut tx = app.db.begin().await?;
+    store::lock_period(&mut tx, &period, true).await?;
     match store::close_period(&mut tx, &period, &actor.username, now_us()).await {
         Err(StoreError::Duplicate) => {
             return Err(AppError::Conflict("error-period-already-closed"));

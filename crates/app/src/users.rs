@@ -267,7 +267,9 @@ pub async fn set_roles(app: &App, actor: &Actor, id: UserId, roles: &[Role]) -> 
     Ok(())
 }
 
-/// Sets a new password for a user, clears any lockout and ends their sessions. Needs `users.admin`.
+/// Sets a new password for a user, clears any lockout, turns off their second
+/// factor (a lost phone is the usual reason to ask) and ends their sessions.
+/// Needs `users.admin`.
 pub async fn reset_password(
     app: &App,
     actor: &Actor,
@@ -286,6 +288,8 @@ pub async fn reset_password(
     row.password_hash = hash;
     row.failed_logins = 0;
     row.locked_until_us = None;
+    row.totp_secret = None;
+    row.totp_last_step = None;
     users::update_user(&mut tx, &row, now_us()).await?;
     sessions::delete_sessions_of_user(&mut tx, row.id).await?;
     record(

@@ -286,3 +286,100 @@ async fn the_schema_is_the_same_on_both_backends_and_every_table_is_backed_up_or
         names(&format!("{root}/postgres"))
     );
 }
+
+both_backends!(
+    an_admin_password_reset_also_clears_a_lost_second_factor,
+    idempotency_keys_expire_and_abandoned_claims_can_be_retaken
+);
+
+async fn an_admin_password_reset_also_clears_a_lost_second_factor(app: App) {
+    use seam_app::users::{self, UserDraft};
+    let admin = Actor::system("admin");
+    let draft = UserDraft {
+        username: "lena".into(),
+        password: "velvet orchard 77 kite".into(),
+        roles: vec![seam_domain::access::Role::Sales],
+        ..UserDraft::default()
+    };
+    let id = users::add_user(&app, &admin, &draft).await.unwrap();
+    let row = users::user(&app, &admin, id).await.unwrap();
+    let lena = seam_app::auth::actor_from_user(&row, None);
+    let (secret, _) = users::new_second_factor(&lena);
+    let code = seam_app::auth::totp_code(&secret, seam_app::now_us()).unwrap();
+    users::enable_second_factor(&app, &lena, &secret, &code)
+        .await
+        .unwrap();
+    assert!(
+        users::user(&app, &admin, id)
+            .await
+            .unwrap()
+            .totp_secret
+            .is_some()
+    );
+    users::reset_password(&app, &admin, id, "new harbour lantern 5")
+        .await
+        .unwrap();
+    assert!(
+        users::user(&app, &admin, id)
+            .await
+            .unwrap()
+            .totp_secret
+            .is_none(),
+        "the user can log in and enrol a new device"
+    );
+    let outcome = seam_app::auth::login(&app, "lena", "new harbour lantern 5")
+        .await
+        .unwrap();
+    assert!(matches!(
+        outcome,
+        seam_app::auth::LoginOutcome::LoggedIn { .. }
+    ));
+}
+
+async fn idempotency_keys_expire_and_abandoned_claims_can_be_retaken(app: App) {
+    use seam_store::idempotency::{self, IN_PROGRESS_TTL_US, KEY_TTL_US, Reservation};
+    let now = seam_app::now_us();
+    assert_eq!(
+        idempotency::reserve(&app.db, 1, "k", "h1", now)
+            .await
+            .unwrap(),
+        Reservation::Fresh
+    );
+    assert_eq!(
+        idempotency::reserve(&app.db, 1, "k", "h1", now + 1)
+            .await
+            .unwrap(),
+        Reservation::InProgress
+    );
+    assert_eq!(
+        idempotency::reserve(&app.db, 2, "k", "h1", now)
+            .await
+            .unwrap(),
+        Reservation::Fresh,
+        "keys are per user"
+    );
+    let later = now + IN_PROGRESS_TTL_US + 1;
+    assert_eq!(
+        idempotency::reserve(&app.db, 1, "k", "h1", later)
+            .await
+            .unwrap(),
+        Reservation::Fresh,
+        "a lost first request frees its key"
+    );
+    idempotency::complete(&app.db, 1, "k", 201, "application/json", "{}")
+        .await
+        .unwrap();
+    assert!(matches!(
+        idempotency::reserve(&app.db, 1, "k", "h1", later + 1)
+            .await
+            .unwrap(),
+        Reservation::Replay { status: 201, .. }
+    ));
+    assert_eq!(
+        idempotency::reserve(&app.db, 1, "k", "h1", later + KEY_TTL_US + 1)
+            .await
+            .unwrap(),
+        Reservation::Fresh,
+        "keys expire after a day"
+    );
+}

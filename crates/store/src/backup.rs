@@ -238,9 +238,15 @@ macro_rules! row_values {
 /// Every row of one table, in key order, as JSON values: what a backup holds,
 /// and what tests compare between two databases.
 pub async fn table_rows(db: &Db, table: &Table) -> Result<Vec<Vec<Value>>> {
+    let mut snapshot = db.begin_snapshot().await?;
+    table_rows_in(&mut snapshot, table).await
+}
+
+/// The same, read inside a snapshot, so every table is seen at one moment.
+async fn table_rows_in(snapshot: &mut Tx, table: &Table) -> Result<Vec<Vec<Value>>> {
     let sql = sqlx::AssertSqlSafe(select_sql(table));
-    on_read!(db, p => {
-        let rows = sqlx::query(sql).fetch_all(p).await?;
+    on_tx!(snapshot, c => {
+        let rows = sqlx::query(sql).fetch_all(c).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             out.push(row_values!(row, table));
@@ -284,10 +290,12 @@ pub async fn write_backup<W: Write>(db: &Db, out: W) -> Result<RowCounts> {
     let header = json!({ "format": FORMAT, "version": FORMAT_VERSION });
     writeln!(w, "{header}").map_err(io)?;
     let mut counts = Vec::new();
+    // One snapshot for all tables: writes during the backup are either wholly in it or not at all.
+    let mut snapshot = db.begin_snapshot().await?;
     for table in TABLES {
         let columns: Vec<&str> = table.columns.iter().map(|(n, _)| *n).collect();
         writeln!(w, "{}", json!({ "table": table.name, "columns": columns })).map_err(io)?;
-        let rows = table_rows(db, table).await?;
+        let rows = table_rows_in(&mut snapshot, table).await?;
         for row in &rows {
             writeln!(w, "{}", Value::Array(row.clone())).map_err(io)?;
         }

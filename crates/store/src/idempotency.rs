@@ -29,6 +29,12 @@ struct KeyRow {
     body: Option<String>,
 }
 
+/// Keys are kept this long; a retry later than that is a new request.
+pub const KEY_TTL_US: i64 = 24 * 60 * 60 * 1_000_000;
+/// A first request that has not finished after this long is taken as lost
+/// (the server stopped mid-way), and the key may be claimed again.
+pub const IN_PROGRESS_TTL_US: i64 = 5 * 60 * 1_000_000;
+
 /// Claims `key` for this user and request, or reports how it was used before.
 pub async fn reserve(
     db: &Db,
@@ -38,6 +44,19 @@ pub async fn reserve(
     now_us: i64,
 ) -> Result<Reservation> {
     const INSERT: &str = "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at_us) VALUES ($1, $2, $3, $4)";
+    // Forget this user's expired keys and abandoned claims first, in a
+    // transaction of its own (a refused insert below aborts its transaction).
+    const PURGE: &str = "DELETE FROM idempotency_keys WHERE user_id = $1 \
+         AND (created_at_us < $2 OR (status IS NULL AND created_at_us < $3))";
+    let mut purge = db.begin().await?;
+    on_tx!(&mut purge, c => sqlx::query(PURGE)
+        .bind(user_id)
+        .bind(now_us - KEY_TTL_US)
+        .bind(now_us - IN_PROGRESS_TTL_US)
+        .execute(c)
+        .await?
+        .rows_affected());
+    purge.commit().await?;
     let mut tx = db.begin().await?;
     let inserted = on_tx!(&mut tx, c => sqlx::query(INSERT).bind(user_id).bind(key).bind(request_hash).bind(now_us).execute(c).await.map(|r| r.rows_affected()));
     match inserted.map_err(StoreError::from_insert) {

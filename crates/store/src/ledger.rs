@@ -91,6 +91,21 @@ pub async fn next_number(tx: &mut Tx, series: &str) -> Result<i64> {
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(SQL).bind(series).fetch_one(c).await?))
 }
 
+/// Holds the period against a concurrent close (PostgreSQL: a transaction-scoped
+/// advisory lock, shared for posting, exclusive for closing; SQLite's single
+/// writer needs none), so a posting and a close of its period never both succeed.
+pub async fn lock_period(tx: &mut Tx, period: &str, exclusive: bool) -> Result<()> {
+    if let Tx::Pg(t) = tx {
+        let sql = if exclusive {
+            "SELECT pg_advisory_xact_lock(hashtext('seam-period:' || $1))::text"
+        } else {
+            "SELECT pg_advisory_xact_lock_shared(hashtext('seam-period:' || $1))::text"
+        };
+        sqlx::query(sql).bind(period).execute(&mut **t).await?;
+    }
+    Ok(())
+}
+
 pub async fn is_period_closed(tx: &mut Tx, period: &str) -> Result<bool> {
     const SQL: &str = "SELECT COUNT(*) FROM closed_periods WHERE period = $1";
     Ok(on_tx!(tx, c => sqlx::query_scalar::<_, i64>(SQL).bind(period).fetch_one(c).await?) > 0)

@@ -228,6 +228,22 @@ impl Db {
         })
     }
 
+    /// Starts a read-only transaction that sees one consistent state of the
+    /// whole database until it ends (WAL snapshot on SQLite, REPEATABLE READ on
+    /// PostgreSQL). Dropping it ends it; it writes nothing.
+    pub async fn begin_snapshot(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Db::Pg(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                Tx::Pg(tx)
+            }
+        })
+    }
+
     /// True when the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         on_read!(self, p => sqlx::query("SELECT 1").execute(p).await.is_ok())
