@@ -336,10 +336,11 @@ async fn an_entry_is_reversed_once_through_its_page(backend: Backend) {
         )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        client.get("/accounting/journal/999999").await.status,
-        StatusCode::NOT_FOUND
-    );
+    for path in ["/accounting/journal/999999", "/accounting/journal/JE-1"] {
+        let missing = client.get(path).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(missing.body.contains("There is nothing at this address."));
+    }
     assert_eq!(entry_count(&env).await, 2);
 }
 
@@ -687,10 +688,14 @@ async fn the_api_posts_reads_and_reverses_entries_and_reports_the_trial_balance(
         .json();
     assert_eq!(bs["total_assets"], bs["total_claims"]);
     assert_eq!(bs["earnings"][0]["amount_minor"], 10000);
-    assert_eq!(
-        api.get("/api/v1/journal-entries/999999").await.status,
-        StatusCode::NOT_FOUND
-    );
+    for path in [
+        "/api/v1/journal-entries/999999",
+        "/api/v1/journal-entries/JE-1",
+    ] {
+        let missing = api.get(path).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(missing.content_type(), "application/problem+json");
+    }
     assert!(
         ledger::balances_agree_with_lines(&env.app, &Actor::system("t"))
             .await

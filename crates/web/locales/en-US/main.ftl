@@ -398,6 +398,7 @@ report-to = To
 report-show = Show
 report-download-csv = Download CSV
 report-empty = Nothing was posted up to this date.
+report-empty-range = Nothing was posted in this range.
 report-none = None.
 report-amount = Amount
 report-accounts = Accounts

@@ -398,6 +398,7 @@ report-to = Hasta
 report-show = Mostrar
 report-download-csv = Descargar CSV
 report-empty = No se ha contabilizado nada hasta esta fecha.
+report-empty-range = No se ha contabilizado nada en este intervalo.
 report-none = Ninguna.
 report-amount = Importe
 report-accounts = Cuentas

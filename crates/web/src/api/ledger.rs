@@ -3,7 +3,7 @@
 //! next to their minor units (`12500`), never as floating-point numbers.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use seam_app::ledger::{self, AccountRow, EntryDetail, EntryRow, LineRow, ReportLine, Totals};
@@ -18,6 +18,7 @@ use super::json::{ApiJson, KnownFields};
 use super::problem::Problem;
 use super::rfc3339;
 use crate::AppState;
+use crate::pages::IdPath;
 use crate::pages::reports::ReportDates;
 use crate::who::CurrentActor;
 
@@ -362,7 +363,7 @@ pub async fn entries(
 pub async fn entry(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Response {
     entry_response(&state, &actor, id, StatusCode::OK).await
 }
@@ -413,7 +414,7 @@ impl KnownFields for ReverseInput {
 pub async fn reverse_entry(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     ApiJson(input): ApiJson<ReverseInput>,
 ) -> Response {
     let date = input.date.unwrap_or_default();

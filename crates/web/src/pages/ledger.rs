@@ -2,7 +2,7 @@
 //! reversals, and closed periods. The reports are in [`super::reports`].
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use seam_app::ledger::{self, AccountRow, EntryDetail, EntryRow};
@@ -12,7 +12,7 @@ use seam_domain::access::Permission;
 use seam_domain::ledger::{AccountDraft, AccountKind, ENTRY_LINES_MAX, EntryDraft, LineDraft};
 use serde::Deserialize;
 
-use super::FormData;
+use super::{FormData, IdPath};
 use crate::AppState;
 use crate::html::{Errors, Page, fail, ok, redirect_with_flash, render};
 use crate::i18n::I18n;
@@ -209,7 +209,7 @@ pub async fn edit_account(
     State(state): State<AppState>,
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Response {
     let row = match account_by_id(&state, &actor, id).await {
         Ok(row) => row,
@@ -230,7 +230,7 @@ pub async fn update_account(
     State(state): State<AppState>,
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Response {
     let (name, archived) = (form.get("name").to_owned(), form.checked("archived"));
@@ -609,7 +609,7 @@ pub async fn entry(
     State(state): State<AppState>,
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
 ) -> Response {
     let date = today(&actor.time_zone).to_string();
     entry_page(&state, &who, &actor, id, date, None).await
@@ -619,7 +619,7 @@ pub async fn reverse_entry(
     State(state): State<AppState>,
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
-    Path(id): Path<i64>,
+    IdPath(id): IdPath,
     form: FormData,
 ) -> Response {
     let date = form.get("date").to_owned();

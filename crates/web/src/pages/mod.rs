@@ -9,9 +9,11 @@ pub mod reports;
 pub mod settings;
 pub mod users;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use seam_app::AppError;
 
 use crate::WebConfig;
 use crate::who::SESSION_COOKIE;
@@ -58,6 +60,34 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             )
                 .into_response()),
         }
+    }
+}
+
+/// A numeric `{id}` path segment. Anything else names no record, so it is
+/// answered like a missing one: a 404 page, or a problem+json under `/api/`.
+pub struct IdPath(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(text) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        text.parse::<i64>().map(IdPath).map_err(|_| {
+            let request_id = crate::current_request_id();
+            if parts.uri.path().starts_with("/api/") {
+                crate::api::problem::Problem::from_app_error(&AppError::NotFound, &request_id)
+                    .into_response()
+            } else {
+                let who = parts
+                    .extensions
+                    .get::<crate::who::Who>()
+                    .cloned()
+                    .unwrap_or(crate::who::Who::Anonymous);
+                crate::html::error_page(&who, &parts.headers, &AppError::NotFound, &request_id)
+            }
+        })
     }
 }
 
