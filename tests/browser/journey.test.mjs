@@ -6,8 +6,6 @@
 //
 //   cargo build -p seam && node --test tests/browser/
 //
-// Tests marked `todo` describe known bugs: they run and report, but do not
-// fail the suite. Remove the mark once the bug is fixed.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -106,10 +104,7 @@ for (const backend of backends()) {
         ]);
       }));
 
-    // Known bug, kept visible as TODO: nothing ever closes the suggestion panel.
-    test('search suggestions close on Escape', {
-      todo: 'after Escape the panel stays open with the "Type a name…" hint and covers the page heading',
-    }, () =>
+    test('search suggestions close on Escape', () =>
       journey(env, 'suggestions-escape', async (page) => {
         await login(page, 'receptionist');
         await page.goto('/parties');
@@ -190,11 +185,7 @@ for (const backend of backends()) {
         await screenshot(page, env.backend, 'phone-parties');
       }, phone));
 
-    // Known bug, kept visible as TODO: the grid column of the layout grows to
-    // the table's min-content width instead of letting .table-wrap scroll.
-    test('phone width: the party list does not scroll sideways', {
-      todo: 'the page is ~393px wide at 390px: the 1fr grid column of .shell does not shrink below the table',
-    }, () =>
+    test('phone width: the party list does not scroll sideways', () =>
       journey(env, 'phone-parties-overflow', async (page) => {
         await login(page, 'receptionist');
         await page.goto('/parties');
