@@ -10,34 +10,8 @@
 use seam_app::parties::{self, ArchiveFilter, PartyCursor, PartyFilter, PartySort};
 use seam_app::{Actor, App, audit};
 use seam_domain::party::PartyDraft;
-use seam_store::testing::{self, TestDb};
 
-async fn sqlite() -> (App, TestDb) {
-    let db = testing::sqlite().await.unwrap();
-    (App::new(db.db.clone()), db)
-}
-
-async fn postgres() -> Option<(App, TestDb)> {
-    let db = testing::postgres().await.unwrap()?;
-    Some((App::new(db.db.clone()), db))
-}
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let (app, _db) = super::sqlite().await;
-                super::$name(app).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                let Some((app, _db)) = super::postgres().await else { return };
-                super::$name(app).await
-            }
-        }
-    )*};
-}
+mod common;
 
 both_backends!(
     concurrent_commands_keep_the_audit_chain_gapless,
@@ -240,7 +214,7 @@ async fn every_change_lands_on_the_timeline_with_before_and_after(app: App) {
 
 #[tokio::test]
 async fn the_schema_is_the_same_on_both_backends_and_every_table_is_backed_up_or_ephemeral() {
-    let (_, sqlite_db) = sqlite().await;
+    let (_, sqlite_db) = common::sqlite().await;
     let sqlite_columns = seam_store::backup::schema_columns(&sqlite_db.db)
         .await
         .unwrap();
@@ -264,7 +238,7 @@ async fn the_schema_is_the_same_on_both_backends_and_every_table_is_backed_up_or
         declared.sort();
         assert_eq!(columns, declared, "backup columns of {}", table.name);
     }
-    let Some((_, pg_db)) = postgres().await else {
+    let Some((_, pg_db)) = common::postgres().await else {
         return;
     };
     let pg_columns = seam_store::backup::schema_columns(&pg_db.db).await.unwrap();

@@ -11,34 +11,8 @@
 use seam_app::ledger::{self, JournalFormat};
 use seam_app::{Actor, App, AppError, audit};
 use seam_domain::ledger::{AccountDraft, EntryDraft, LineDraft};
-use seam_store::testing::{self, TestDb};
 
-async fn sqlite() -> (App, TestDb) {
-    let db = testing::sqlite().await.unwrap();
-    (App::new(db.db.clone()), db)
-}
-
-async fn postgres() -> Option<(App, TestDb)> {
-    let db = testing::postgres().await.unwrap()?;
-    Some((App::new(db.db.clone()), db))
-}
-
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                let (app, _db) = super::sqlite().await;
-                super::$name(app).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                let Some((app, _db)) = super::postgres().await else { return };
-                super::$name(app).await
-            }
-        }
-    )*};
-}
+mod common;
 
 both_backends!(
     a_posted_sale_moves_the_balances_and_the_trial_balance_balances,
