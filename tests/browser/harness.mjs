@@ -166,11 +166,14 @@ export async function screenshot(page, backend, name) {
   return path.relative(repoRoot, file);
 }
 
-/** Removes the failure screenshots of an earlier run, so the ones left are this run's. */
-export function clearFailureShots(backend) {
+/**
+ * Removes the failure screenshots of an earlier run, so the ones left are this
+ * run's; with `prefix`, only those of journeys whose names start with it.
+ */
+export function clearFailureShots(backend, prefix = '') {
   mkdirSync(artifactsDir, { recursive: true });
   for (const file of readdirSync(artifactsDir)) {
-    if (file.startsWith(`${backend}-`) && file.endsWith('-FAILED.png')) {
+    if (file.startsWith(`${backend}-${prefix}`) && file.endsWith('-FAILED.png')) {
       rmSync(path.join(artifactsDir, file), { force: true });
     }
   }
