@@ -6,8 +6,6 @@
 //
 //   cargo build -p seam && node --test tests/browser/
 //
-// Tests marked `todo` describe known bugs: they run and report, but do not
-// fail the suite. Remove the mark once the bug is fixed.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -300,9 +298,7 @@ for (const backend of backends()) {
         assert.doesNotMatch(await page.locator('main table').innerText(), /mistyped/);
       }));
 
-    test('the unbalanced-entry message is coloured as an error', {
-      todo: '#f-lines-error is a p.error outside any .field, and only ".field .error" is styled, so it shows in body text colour',
-    }, () =>
+    test('the unbalanced-entry message is coloured as an error', () =>
       journey(env, 'ledger-unbalanced-colour', async (page) => {
         await login(page, 'accountant');
         await page.goto('/accounting/journal/new');
