@@ -1,5 +1,6 @@
 //! A demo company to click through: two dozen European customers and vendors,
-//! their contact persons, a few private customers, one login per role, and
+//! their contact persons, a few private customers, a catalogue of about 30
+//! products and services under several VAT rates, one login per role, and
 //! about a year of bookkeeping: share capital, rent and salaries, sales
 //! invoices and their payments (a few still open and overdue), purchases and
 //! their payments, quarterly VAT returns, one mistake corrected by reversal,
@@ -20,10 +21,12 @@ use seam_domain::access::Role;
 use seam_domain::ids::PartyId;
 use seam_domain::ledger::{EntryDraft, LineDraft, format_amount};
 use seam_domain::party::PartyDraft;
+use seam_domain::product::ProductDraft;
 use seam_store::parties::{ArchiveFilter, PartyFilter, PartySort};
+use seam_store::products::{ProductFilter, ProductSort};
 
 use crate::users::{self, UserDraft};
-use crate::{Actor, App, AppError, AppResult, ledger, parties};
+use crate::{Actor, App, AppError, AppResult, ledger, parties, products};
 
 /// The password of every demo login. Long enough for the password policy,
 /// and printed on the console when the demo starts, so it is no secret.
@@ -197,6 +200,79 @@ const PERSONS: &[DemoPerson] = &[
     private("Emily Clarke", "emily.clarke", ("41 High Street", "OX1 4AP", "Oxford", "GB")),
 ];
 
+/// One product of the demo catalogue: SKU, name, kind, unit, list price and
+/// standard cost in euro cents, and tax rate code.
+type DemoProduct = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    &'static str,
+);
+
+/// What the demo business sells: coffee, food and packaging for cafés and
+/// hotels, the equipment to go with them, and the services around it. Food
+/// carries the reduced 12% rate, the printed handbook 6%, the certification
+/// exam is exempt education, consulting for business customers elsewhere in
+/// the EU is reverse charged, and crating for export is zero-rated export.
+#[rustfmt::skip]
+const PRODUCTS: &[DemoProduct] = &[
+    ("ESP-BEAN-1KG", "Espresso beans, dark roast, 1 kg", "goods", "C62", 2_490, 1_240, "S12"),
+    ("FIL-BEAN-1KG", "Filter coffee beans, medium roast, 1 kg", "goods", "C62", 2_150, 1_010, "S12"),
+    ("DECAF-500G", "Decaf espresso beans, 500 g", "goods", "C62", 1_490, 720, "S12"),
+    ("OLIVE-EV-1L", "Extra virgin olive oil, 1 l bottle", "goods", "C62", 1_280, 710, "S12"),
+    ("OLIVE-EV-5L", "Extra virgin olive oil, 5 l can", "goods", "C62", 5_400, 3_100, "S12"),
+    ("OLIVE-BULK", "Olive oil, bulk, per litre", "goods", "LTR", 960, 530, "S12"),
+    ("SARD-120G", "Sardines in olive oil, 120 g tin", "goods", "C62", 340, 160, "S12"),
+    ("TUNA-200G", "Tuna fillets, 200 g jar", "goods", "C62", 690, 350, "S12"),
+    ("CUP-8OZ-1000", "Paper cups 8 oz, pack of 1,000", "goods", "C62", 4_800, 2_900, "S25"),
+    ("LID-8OZ-1000", "Lids for 8 oz cups, pack of 1,000", "goods", "C62", 2_200, 1_250, "S25"),
+    ("BOX-KRAFT-M-200", "Kraft takeaway boxes, medium, pack of 200", "goods", "C62", 3_600, 1_900, "S25"),
+    ("BAG-KRAFT-500", "Kraft paper bags, pack of 500", "goods", "C62", 2_950, 1_600, "S25"),
+    ("CARTON-SHIP-M", "Shipping carton, medium", "goods", "H87", 190, 85, "S25"),
+    ("GRINDER-64", "Espresso grinder, 64 mm flat burrs", "goods", "C62", 89_000, 54_000, "S25"),
+    ("MACHINE-2GRP", "Espresso machine, two groups", "goods", "C62", 495_000, 310_000, "S25"),
+    ("KNOCKBOX-SS", "Knock box, stainless steel", "goods", "C62", 3_900, 1_700, "S25"),
+    ("TAMPER-58", "Tamper, 58 mm", "goods", "C62", 4_500, 1_950, "S25"),
+    ("MILKJUG-600", "Milk jug, 600 ml", "goods", "C62", 1_850, 780, "S25"),
+    ("GASKET-58", "Group head gasket, 58 mm", "goods", "H87", 420, 110, "S25"),
+    ("CLEAN-TABS-100", "Machine cleaning tablets, 100 pieces", "goods", "C62", 1_650, 690, "S25"),
+    ("WATER-FILTER", "Water filter cartridge", "goods", "C62", 6_400, 3_500, "S25"),
+    ("SHELF-OAK-120", "Shop shelf, oak, 120 cm", "goods", "C62", 31_000, 18_500, "S25"),
+    ("COUNTER-180", "Serving counter, 180 cm", "goods", "C62", 148_000, 92_000, "S25"),
+    ("BOOK-BARISTA", "The Barista Handbook, printed", "goods", "C62", 3_200, 1_400, "S6"),
+    ("SVC-INSTALL", "Espresso machine installation", "service", "HUR", 8_500, 4_000, "S25"),
+    ("SVC-MAINTENANCE", "Preventive maintenance visit", "service", "C62", 18_000, 7_000, "S25"),
+    ("SVC-REPAIR", "Repair work", "service", "HUR", 7_500, 3_500, "S25"),
+    ("SVC-SUPPORT", "Remote support, monthly subscription", "service", "MON", 4_900, 1_200, "S25"),
+    ("SVC-DELIVERY", "Delivery, per order", "service", "C62", 2_500, 1_400, "S25"),
+    ("SVC-TRAINING-DAY", "Barista training day, on site", "service", "DAY", 64_000, 26_000, "S25"),
+    ("SVC-EXAM", "Barista certification exam", "service", "C62", 12_000, 3_500, "E"),
+    ("SVC-CONSULT-EU", "Café concept consulting, EU business customers", "service", "HUR", 11_000, 0, "AE"),
+    ("SVC-EXPORT-CRATE", "Export crating and documents, outside the EU", "service", "C62", 9_500, 4_000, "G"),
+    ("ESP-BEAN-250G-OLD", "Espresso beans, house blend, 250 g (old packaging)", "goods", "C62", 790, 380, "S12"),
+];
+
+/// The demo product that is archived, to show what an archived product looks like.
+const ARCHIVED_PRODUCT: &str = "ESP-BEAN-250G-OLD";
+
+fn product_draft(p: &DemoProduct) -> ProductDraft {
+    let (sku, name, kind, unit, price, cost, tax_rate) = *p;
+    ProductDraft {
+        sku: sku.to_owned(),
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        unit: unit.to_owned(),
+        currency: CURRENCY.to_owned(),
+        list_price: format_amount(price, CURRENCY),
+        standard_cost: format_amount(cost, CURRENCY),
+        tax_rate: tax_rate.to_owned(),
+        revenue_account: String::new(),
+    }
+}
+
 /// The international dialling prefix of each demo country.
 fn dial_prefix(country: &str) -> &'static str {
     match country {
@@ -347,6 +423,9 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     } else {
         first_customer_company(app, &actor).await?
     };
+    if product_count(app, &actor).await? == 0 {
+        create_products(app, &actor).await?;
+    }
     if ledger::entries(app, &actor, None, 1).await?.is_empty() {
         post_history(app, &actor, today_utc()).await?;
     }
@@ -375,6 +454,29 @@ async fn party_count(app: &App, actor: &Actor) -> AppResult<i64> {
             .await?
             .total,
     )
+}
+
+async fn product_count(app: &App, actor: &Actor) -> AppResult<i64> {
+    let filter = ProductFilter {
+        archive: ArchiveFilter::All,
+        ..ProductFilter::default()
+    };
+    Ok(
+        products::list_products(app, actor, &filter, ProductSort::SkuAsc, None, 1)
+            .await?
+            .total,
+    )
+}
+
+/// Creates the catalogue and archives the product that was replaced.
+async fn create_products(app: &App, actor: &Actor) -> AppResult<()> {
+    for p in PRODUCTS {
+        let id = products::create_product(app, actor, &product_draft(p)).await?;
+        if p.0 == ARCHIVED_PRODUCT {
+            products::set_archived(app, actor, id, true).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn first_customer_company(app: &App, actor: &Actor) -> AppResult<PartyId> {
@@ -874,6 +976,21 @@ mod tests {
                 p.name
             );
         }
+    }
+
+    #[test]
+    fn every_demo_product_passes_validation_with_a_seeded_rate() {
+        let seeded = ["S25", "S12", "S6", "Z0", "E", "AE", "G"];
+        let mut skus = std::collections::HashSet::new();
+        for p in PRODUCTS {
+            let valid = seam_domain::product::validate_product(&product_draft(p));
+            assert!(valid.is_ok(), "{}: {valid:?}", p.0);
+            assert!(seeded.contains(&p.6), "{}", p.0);
+            assert!(skus.insert(p.0), "{} twice", p.0);
+        }
+        assert!((25..=40).contains(&PRODUCTS.len()));
+        assert!(PRODUCTS.iter().any(|p| p.2 == "service" && p.6 == "AE"));
+        assert!(PRODUCTS.iter().any(|p| p.0 == ARCHIVED_PRODUCT));
     }
 
     #[test]

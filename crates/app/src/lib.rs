@@ -28,10 +28,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod csv_file;
 pub mod demo;
 pub mod idempotency;
 pub mod ledger;
 pub mod parties;
+pub mod products;
 pub mod tokens;
 pub mod users;
 

@@ -1,7 +1,7 @@
 //! Parties: the companies and persons the business deals with. Create, edit,
 //! archive (never delete), list, search, and move them in and out as CSV.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
@@ -16,10 +16,10 @@ pub use seam_store::parties::{
 use seam_store::{StoreError, Tx};
 use serde_json::json;
 
+use crate::csv_file::{CsvOut, Record, read_records};
 use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
 
-/// CSV imports larger than this are refused before anything is read into the database.
-pub const IMPORT_ROWS_MAX: usize = 100_000;
+pub use crate::csv_file::IMPORT_ROWS_MAX;
 /// How many timeline entries a party page shows.
 pub const TIMELINE_MAX: i64 = 100;
 
@@ -240,6 +240,7 @@ pub async fn list_parties(
 /// One hit of the global search box.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchHit {
+    /// `party` or `product`.
     pub kind: &'static str,
     pub id: i64,
     pub title: String,
@@ -247,8 +248,9 @@ pub struct SearchHit {
     pub archived: bool,
 }
 
-/// The global search: parties now, every document kind as it arrives. Only
-/// kinds the actor may read are searched.
+/// The global search: parties and products now, every document kind as it
+/// arrives. Only kinds the actor may read are searched; each kind gives at
+/// most `limit` hits.
 pub async fn search(app: &App, actor: &Actor, text: &str, limit: i64) -> AppResult<Vec<SearchHit>> {
     let mut hits = Vec::new();
     if actor.may(Permission::PartiesRead) {
@@ -271,6 +273,17 @@ pub async fn search(app: &App, actor: &Actor, text: &str, limit: i64) -> AppResu
             });
         }
     }
+    if actor.may(Permission::ProductsRead) {
+        for row in crate::products::search_products(app, actor, text, limit).await? {
+            hits.push(SearchHit {
+                kind: "product",
+                id: row.id,
+                title: row.name,
+                detail: row.sku,
+                archived: row.archived,
+            });
+        }
+    }
     Ok(hits)
 }
 
@@ -281,9 +294,7 @@ fn yes_no(b: bool) -> &'static str {
 /// All parties matching the filter as CSV (the import format). Needs `parties.export`.
 pub async fn export_csv(app: &App, actor: &Actor, filter: &PartyFilter) -> AppResult<String> {
     actor.require(Permission::PartiesExport)?;
-    let mut out = csv::Writer::from_writer(Vec::new());
-    let csv_err = |e: csv::Error| AppError::Internal(anyhow::Error::new(e));
-    out.write_record(CSV_COLUMNS).map_err(csv_err)?;
+    let mut out = CsvOut::new(&CSV_COLUMNS)?;
     let mut company_names: HashMap<i64, String> = HashMap::new();
     let mut cursor: Option<PartyCursor> = None;
     loop {
@@ -312,7 +323,7 @@ pub async fn export_csv(app: &App, actor: &Actor, filter: &PartyFilter) -> AppRe
                 None => String::new(),
             };
             let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-            out.write_record([
+            out.row([
                 row.id.to_string(),
                 row.kind.clone(),
                 row.name.clone(),
@@ -328,18 +339,14 @@ pub async fn export_csv(app: &App, actor: &Actor, filter: &PartyFilter) -> AppRe
                 yes_no(row.is_vendor).to_owned(),
                 row.tags.clone(),
                 opt(&row.notes),
-            ])
-            .map_err(csv_err)?;
+            ])?;
         }
         match page.next {
             Some(next) => cursor = Some(next),
             None => break,
         }
     }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    String::from_utf8(bytes).map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+    out.finish()
 }
 
 /// One row of an import, as it would be created.
@@ -381,7 +388,6 @@ pub async fn import_csv(
     commit: bool,
 ) -> AppResult<ImportReport> {
     actor.require(Permission::PartiesImport)?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut report = parse_import(bytes);
     if !report.errors.is_empty() {
         return Ok(report);
@@ -427,76 +433,20 @@ pub async fn import_csv(
 /// Reads and validates every row; touches no database.
 fn parse_import(bytes: &[u8]) -> ImportReport {
     let mut report = ImportReport::default();
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
-    let headers = match reader.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(_) => {
-            report.errors.add("file", "error-csv-header");
-            return report;
-        }
-    };
-    let headers: Vec<String> = headers
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
-        .collect();
-    for required in ["kind", "name"] {
-        if !headers.iter().any(|h| h == required) {
-            report
-                .errors
-                .add(&format!("column {required}"), "error-csv-missing-column");
-        }
-    }
-    if let Some(unknown) = headers.iter().find(|h| !CSV_COLUMNS.contains(&h.as_str())) {
-        report
-            .errors
-            .add(&format!("column {unknown}"), "error-csv-unknown-column");
-    }
-    if !report.errors.is_empty() {
-        return report;
-    }
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    for (index, record) in reader.byte_records().enumerate() {
-        let line = index + 2;
-        if index >= IMPORT_ROWS_MAX {
-            report.errors.add("file", "error-csv-too-many-rows");
-            break;
-        }
-        let record = match record {
-            Ok(r) => r,
-            Err(_) => {
-                report.errors.add(&format!("line {line}"), "error-csv-row");
-                continue;
-            }
-        };
-        let mut fields: HashMap<&str, String> = HashMap::new();
-        let mut bad_utf8 = false;
-        for (header, value) in headers.iter().zip(record.iter()) {
-            match std::str::from_utf8(value) {
-                Ok(v) => {
-                    fields.insert(header.as_str(), v.to_owned());
-                }
-                Err(_) => {
-                    report
-                        .errors
-                        .add(&format!("line {line}: {header}"), "error-csv-utf8");
-                    bad_utf8 = true;
-                }
-            }
-        }
-        if bad_utf8 {
-            continue;
-        }
-        if let Some(row) = import_row(line, &fields, &mut report.errors) {
+    let records = read_records(bytes, &CSV_COLUMNS, &["kind", "name"], &mut report.errors);
+    let mut seen: HashSet<(String, String, String)> = HashSet::new();
+    for record in &records {
+        if let Some(row) = import_row(record, &mut report.errors) {
             let key = (
                 row.party.kind.name().to_owned(),
                 store::sort_name(&row.party.name),
                 row.party.email.clone().unwrap_or_default(),
             );
-            if let Some(first) = seen.insert(key, line) {
-                report
-                    .errors
-                    .add(&format!("line {line}: name"), "error-csv-duplicate");
-                let _ = first;
+            if !seen.insert(key) {
+                report.errors.add(
+                    &format!("line {}: name", record.line),
+                    "error-csv-duplicate",
+                );
                 continue;
             }
             report.rows.push(row);
@@ -505,12 +455,9 @@ fn parse_import(bytes: &[u8]) -> ImportReport {
     report
 }
 
-fn import_row(
-    line: usize,
-    fields: &HashMap<&str, String>,
-    errors: &mut FieldErrors,
-) -> Option<ImportRow> {
-    let get = |name: &str| fields.get(name).cloned().unwrap_or_default();
+fn import_row(record: &Record, errors: &mut FieldErrors) -> Option<ImportRow> {
+    let line = record.line;
+    let get = |name: &str| record.get(name).to_owned();
     let prefix = format!("line {line}: ");
     let mut row_errors = FieldErrors::new();
     let mut flag = |name: &str| {

@@ -14,6 +14,8 @@ pub enum Permission {
     LedgerRead,
     LedgerPost,
     LedgerAdmin,
+    ProductsRead,
+    ProductsWrite,
     ReceptionUse,
     CrmUse,
     SalesUse,
@@ -32,7 +34,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 26] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -42,6 +44,8 @@ impl Permission {
         Permission::LedgerRead,
         Permission::LedgerPost,
         Permission::LedgerAdmin,
+        Permission::ProductsRead,
+        Permission::ProductsWrite,
         Permission::ReceptionUse,
         Permission::CrmUse,
         Permission::SalesUse,
@@ -70,6 +74,8 @@ impl Permission {
             Permission::LedgerRead => "ledger.read",
             Permission::LedgerPost => "ledger.post",
             Permission::LedgerAdmin => "ledger.admin",
+            Permission::ProductsRead => "products.read",
+            Permission::ProductsWrite => "products.write",
             Permission::ReceptionUse => "reception.use",
             Permission::CrmUse => "crm.use",
             Permission::SalesUse => "sales.use",
@@ -160,6 +166,8 @@ impl Role {
                 PartiesExport,
                 AuditRead,
                 LedgerRead,
+                ProductsRead,
+                ProductsWrite,
                 ReceptionUse,
                 CrmUse,
                 SalesUse,
@@ -175,12 +183,21 @@ impl Role {
                 DocumentsUse,
                 InsightsUse,
             ],
-            Role::Receptionist => &[PartiesRead, PartiesWrite, ReceptionUse, CrmUse, ServiceUse],
+            Role::Receptionist => &[
+                PartiesRead,
+                PartiesWrite,
+                ProductsRead,
+                ReceptionUse,
+                CrmUse,
+                ServiceUse,
+            ],
             Role::Sales => &[
                 PartiesRead,
                 PartiesWrite,
                 PartiesImport,
                 PartiesExport,
+                ProductsRead,
+                ProductsWrite,
                 CrmUse,
                 SalesUse,
                 InsightsUse,
@@ -192,7 +209,7 @@ impl Role {
                 CrmUse,
                 MarketingUse,
             ],
-            Role::Service => &[PartiesRead, PartiesWrite, CrmUse, ServiceUse],
+            Role::Service => &[PartiesRead, PartiesWrite, ProductsRead, CrmUse, ServiceUse],
             Role::Accountant => &[
                 PartiesRead,
                 PartiesWrite,
@@ -201,14 +218,23 @@ impl Role {
                 LedgerRead,
                 LedgerPost,
                 LedgerAdmin,
+                ProductsRead,
+                ProductsWrite,
                 AccountingUse,
                 PurchasingUse,
                 InsightsUse,
             ],
             Role::Hr => &[HrUse, PayrollUse, DocumentsUse],
             Role::It => &[ItUse, DocumentsUse],
-            Role::Warehouse => &[PartiesRead, InventoryUse, PurchasingUse],
-            Role::Purchasing => &[PartiesRead, PartiesWrite, PurchasingUse, InventoryUse],
+            Role::Warehouse => &[PartiesRead, ProductsRead, InventoryUse, PurchasingUse],
+            Role::Purchasing => &[
+                PartiesRead,
+                PartiesWrite,
+                ProductsRead,
+                ProductsWrite,
+                PurchasingUse,
+                InventoryUse,
+            ],
             Role::Portal => &[PortalUse],
         }
     }
@@ -366,6 +392,40 @@ mod tests {
             .narrowed_to(&[Permission::PartiesWrite, Permission::PartiesRead]);
         assert!(grants.allows(Permission::PartiesRead));
         assert!(!grants.allows(Permission::PartiesWrite));
+    }
+
+    #[test]
+    fn products_are_read_across_the_front_and_back_office_but_priced_by_few() {
+        let readers = [
+            Role::Sales,
+            Role::Service,
+            Role::Warehouse,
+            Role::Purchasing,
+            Role::Accountant,
+            Role::Manager,
+            Role::Receptionist,
+            Role::Admin,
+        ];
+        let writers = [
+            Role::Sales,
+            Role::Purchasing,
+            Role::Accountant,
+            Role::Manager,
+            Role::Admin,
+        ];
+        for role in Role::ALL {
+            let grants = Grants::for_roles(&[role]);
+            assert_eq!(
+                grants.allows(Permission::ProductsRead),
+                readers.contains(&role),
+                "{role:?} products.read"
+            );
+            assert_eq!(
+                grants.allows(Permission::ProductsWrite),
+                writers.contains(&role),
+                "{role:?} products.write"
+            );
+        }
     }
 
     #[test]

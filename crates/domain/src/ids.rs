@@ -23,4 +23,8 @@ id_type!(
     TokenId,
     /// A position in the audit journal (gapless, starting at 1).
     EventSeq,
+    /// A good or a service the business sells.
+    ProductId,
+    /// A VAT rate products are sold under.
+    TaxRateId,
 );

@@ -1,6 +1,6 @@
 //! Seam's business rules as plain data and pure functions: ids, roles and
-//! permissions, parties and their validation, the password policy, the audit
-//! chain's hashing, and locale formatting.
+//! permissions, parties and their validation, products and VAT rates, the
+//! password policy, the audit chain's hashing, and locale formatting.
 //!
 //! Invariant: no IO, no async, no SQL, no wire format (no serde, no axum).
 //! Invariant: every rule that can reject input returns field errors naming the
@@ -31,5 +31,6 @@ pub mod ledger;
 pub mod locale;
 pub mod party;
 pub mod password;
+pub mod product;
 
 pub use error::{FieldError, FieldErrors};

@@ -107,6 +107,17 @@ impl Locale {
         }
     }
 
+    /// A rate in basis points as a percentage: `25%` / `12,5 %` / `12,5 %`
+    /// (Spanish and Swedish put a no-break space before the sign).
+    pub fn percent(self, bp: i64) -> String {
+        let (_, decimal) = self.separators();
+        let number = crate::product::format_rate(bp).replace('.', decimal);
+        match self {
+            Locale::En => format!("{number}%"),
+            Locale::Es | Locale::Sv => format!("{number}\u{a0}%"),
+        }
+    }
+
     fn local_symbol(self, currency: &str, symbol: &'static str) -> &'static str {
         match (self, currency) {
             (Locale::Sv, "SEK") => "kr",
@@ -193,6 +204,13 @@ mod tests {
         assert_eq!(Locale::Es.money(123_456, "EUR"), "1.234,56\u{a0}€");
         assert_eq!(Locale::Sv.money(123_456, "SEK"), "1\u{a0}234,56\u{a0}kr");
         assert_eq!(Locale::En.money(1500, "JPY"), "¥1,500");
+    }
+
+    #[test]
+    fn percentages_follow_the_locale() {
+        assert_eq!(Locale::En.percent(2500), "25%");
+        assert_eq!(Locale::Es.percent(1250), "12,5\u{a0}%");
+        assert_eq!(Locale::Sv.percent(0), "0\u{a0}%");
     }
 
     #[test]

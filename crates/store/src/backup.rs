@@ -194,6 +194,44 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "tax_rates",
+        columns: &[
+            ("id", Int),
+            ("code", Text),
+            ("name", Text),
+            ("category", Text),
+            ("rate_bp", Int),
+            ("exemption_reason", Text),
+            ("version", Int),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "products",
+        columns: &[
+            ("id", Int),
+            ("sku", Text),
+            ("name", Text),
+            ("sort_name", Text),
+            ("kind", Text),
+            ("unit", Text),
+            ("currency", Text),
+            ("list_price_minor", Int),
+            ("standard_cost_minor", Int),
+            ("tax_rate_code", Text),
+            ("revenue_account_code", Text),
+            ("archived", Bool),
+            ("version", Int),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "settings",
         columns: &[("name", Text), ("value", Text)],
         key: "name",
@@ -203,6 +241,12 @@ pub const TABLES: &[Table] = &[
 
 /// Tables that exist in the schema but are deliberately not backed up.
 pub const NOT_BACKED_UP: &[&str] = &["sessions", "idempotency_keys"];
+
+/// Tables the migrations fill with defaults (the audit head, the chart of
+/// accounts, the tax rates, settings). A restore empties each one when the
+/// backup's copy of it begins, so the backup's rows replace the defaults, and
+/// a backup taken before such a table existed keeps this build's defaults.
+const SEEDED: &[&str] = &["audit_head", "accounts", "tax_rates", "settings"];
 
 fn select_sql(table: &Table) -> String {
     let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
@@ -320,12 +364,6 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
     }
     let reader = BufReader::new(flate2::read::GzDecoder::new(input));
     let mut tx = db.begin().await?;
-    on_tx!(&mut tx, c => {
-        sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?;
-        sqlx::query("DELETE FROM settings").execute(&mut *c).await?;
-        // The default chart of accounts a migration seeds gives way to the backup's own.
-        sqlx::query("DELETE FROM accounts").execute(&mut *c).await?;
-    });
     let mut hasher = Sha256::new();
     let mut counts: RowCounts = Vec::new();
     let mut current: Option<&Table> = None;
@@ -353,6 +391,10 @@ pub async fn restore_backup<R: Read>(db: &Db, input: R) -> Result<RowCounts> {
                 StoreError::Backup(format!("line {}: unknown table {name}", number + 1))
             })?;
             check_columns(table, &value)?;
+            if SEEDED.contains(&table.name) {
+                let sql = sqlx::AssertSqlSafe(format!("DELETE FROM {}", table.name));
+                on_tx!(&mut tx, c => sqlx::query(sql).execute(c).await?.rows_affected());
+            }
             current = Some(table);
             counts.push((table.name, 0));
         } else {
@@ -462,7 +504,7 @@ pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>> {
         Db::Sqlite { read, .. } => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-                 AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND name NOT LIKE 'party_fts%'",
+                 AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND name NOT LIKE 'party\\_fts%' ESCAPE '\\' AND name NOT LIKE 'product\\_fts%' ESCAPE '\\'",
             ).fetch_all(read).await?;
             let mut cols = Vec::new();
             for t in tables {

@@ -37,6 +37,7 @@ pub mod events;
 pub mod idempotency;
 pub mod ledger;
 pub mod parties;
+pub mod products;
 pub mod sessions;
 pub mod settings;
 pub mod testing;

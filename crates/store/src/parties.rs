@@ -186,6 +186,17 @@ pub enum ArchiveFilter {
     All,
 }
 
+impl ArchiveFilter {
+    /// The start of a WHERE clause for a table with an `archived` column.
+    pub(crate) fn clause(self) -> &'static str {
+        match self {
+            ArchiveFilter::Active => "archived = FALSE",
+            ArchiveFilter::Archived => "archived = TRUE",
+            ArchiveFilter::All => "TRUE",
+        }
+    }
+}
+
 /// What a party list shows. Every field narrows; the default is all active parties by name.
 #[derive(Debug, Clone, Default)]
 pub struct PartyFilter {
@@ -239,19 +250,29 @@ pub struct PartyPage {
     pub total: i64,
 }
 
-enum Arg {
+/// A value bound to a [`Where`] clause.
+pub(crate) enum Arg {
     Int(i64),
     Text(String),
 }
 
 /// A WHERE clause being built from static fragments, with its bound values.
-struct Where {
-    sql: String,
-    args: Vec<Arg>,
+pub(crate) struct Where {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Arg>,
 }
 
 impl Where {
-    fn push(&mut self, fragment: &str, arg: Arg) {
+    /// Starts with the fragments that need no bound value (e.g. `archived = FALSE`).
+    pub(crate) fn new(sql: &str) -> Where {
+        Where {
+            sql: sql.to_owned(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds ` AND fragment`, with `$?` standing for `arg`'s placeholder.
+    pub(crate) fn push(&mut self, fragment: &str, arg: Arg) {
         self.args.push(arg);
         let n = self.args.len();
         self.sql.push_str(" AND ");
@@ -271,37 +292,26 @@ pub fn search_terms(text: &str) -> Option<Vec<String>> {
     (!terms.is_empty()).then_some(terms)
 }
 
+/// The bound text of a prefix search for `terms`: `"word"* "other"*` for
+/// FTS5, `word:* & other:*` for PostgreSQL. Every term must match.
+pub(crate) fn prefix_query(backend: Backend, terms: &[String]) -> String {
+    let (form, join): (fn(&String) -> String, &str) = match backend {
+        Backend::Sqlite => (|t| format!("\"{t}\"*"), " "),
+        Backend::Postgres => (|t| format!("{t}:*"), " & "),
+    };
+    terms.iter().map(form).collect::<Vec<_>>().join(join)
+}
+
 fn match_clause(backend: Backend, terms: &[String]) -> (&'static str, String) {
-    match backend {
-        Backend::Sqlite => (
-            "id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH $?)",
-            terms
-                .iter()
-                .map(|t| format!("\"{t}\"*"))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        Backend::Postgres => (
-            "search @@ to_tsquery('simple', $?)",
-            terms
-                .iter()
-                .map(|t| format!("{t}:*"))
-                .collect::<Vec<_>>()
-                .join(" & "),
-        ),
-    }
+    let clause = match backend {
+        Backend::Sqlite => "id IN (SELECT rowid FROM party_fts WHERE party_fts MATCH $?)",
+        Backend::Postgres => "search @@ to_tsquery('simple', $?)",
+    };
+    (clause, prefix_query(backend, terms))
 }
 
 fn filter_clause(backend: Backend, filter: &PartyFilter) -> Where {
-    let mut w = Where {
-        sql: "TRUE".to_owned(),
-        args: Vec::new(),
-    };
-    match filter.archive {
-        ArchiveFilter::Active => w.sql.push_str(" AND archived = FALSE"),
-        ArchiveFilter::Archived => w.sql.push_str(" AND archived = TRUE"),
-        ArchiveFilter::All => {}
-    }
+    let mut w = Where::new(filter.archive.clause());
     if filter.customers_only {
         w.sql.push_str(" AND is_customer = TRUE");
     }
@@ -327,18 +337,20 @@ fn filter_clause(backend: Backend, filter: &PartyFilter) -> Where {
     w
 }
 
+/// Binds a [`Where`] clause's values to a query, in order.
 macro_rules! bind_args {
     ($query:expr, $args:expr) => {{
         let mut q = $query;
         for arg in $args {
             q = match arg {
-                Arg::Int(v) => q.bind(*v),
-                Arg::Text(v) => q.bind(v.as_str()),
+                $crate::parties::Arg::Int(v) => q.bind(*v),
+                $crate::parties::Arg::Text(v) => q.bind(v.as_str()),
             };
         }
         q
     }};
 }
+pub(crate) use bind_args;
 
 /// One page of parties, `limit` rows (at most [`PAGE_SIZE_MAX`]), after `cursor`.
 pub async fn list_parties(
