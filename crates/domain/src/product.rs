@@ -62,9 +62,8 @@ impl ProductKind {
 /// The units of measure Seam offers, as UN/ECE Recommendation 20 codes (what
 /// an EN 16931 invoice line carries). Only these are accepted, so every
 /// product's unit is one an e-invoice receiver knows.
-pub const UNITS: [&str; 10] = [
-    "C62", // one (piece)
-    "H87", // piece
+pub const UNITS: [&str; 9] = [
+    "C62", // one (a piece)
     "HUR", // hour
     "MIN", // minute
     "DAY", // day

@@ -70,6 +70,13 @@ fn navigation(actor: &Actor, i18n: &I18n, current_path: &str) -> Vec<NavGroup> {
             current: current_path.starts_with("/parties"),
         });
     }
+    if actor.may(Permission::ProductsRead) {
+        records.push(NavItem {
+            label: i18n.t("nav-products"),
+            href: "/products",
+            current: current_path.starts_with("/products"),
+        });
+    }
     if actor.may(Permission::UsersAdmin) {
         records.push(NavItem {
             label: i18n.t("nav-users"),

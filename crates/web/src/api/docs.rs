@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ledger, misc, parties, problem};
+use super::{ledger, misc, parties, problem, products};
 use crate::html::ok;
 
 struct BearerAuth;
@@ -28,11 +28,13 @@ impl Modify for BearerAuth {
     info(title = "Seam API", description = "One system for the front office and the back office. \
         Authenticate with `Authorization: Bearer <token>` (create tokens under Settings or with `seam token create`). \
         Errors are `application/problem+json` (RFC 9457) with one entry per bad field. Lists page with `cursor` (the journal with `before`). \
-        Amounts are decimal strings (`125.00`) beside their minor units; never floats. \
+        Amounts are decimal strings (`125.00`) beside their minor units, and VAT rates percentages beside basis points; never floats. \
         Every POST honours `Idempotency-Key`."),
     paths(
         misc::me, misc::search, misc::events, misc::verify_audit,
         parties::list, parties::get_one, parties::create, parties::update, parties::archive, parties::restore,
+        products::list, products::get_one, products::create, products::update, products::archive, products::restore,
+        products::tax_rates, products::create_tax_rate,
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,

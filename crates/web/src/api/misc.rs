@@ -56,7 +56,7 @@ pub struct SearchParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHit {
-    /// What kind of record: `party` for now.
+    /// What kind of record: `party` or `product`.
     pub kind: String,
     pub id: i64,
     pub title: String,
@@ -91,7 +91,10 @@ pub async fn search(
                 .into_iter()
                 .map(|h| SearchHit {
                     kind: h.kind.to_owned(),
-                    url: format!("/parties/{}", h.id),
+                    url: match h.kind {
+                        "product" => format!("/products/{}", h.id),
+                        _ => format!("/parties/{}", h.id),
+                    },
                     id: h.id,
                     title: h.title,
                     detail: h.detail,

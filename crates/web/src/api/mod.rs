@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod misc;
 pub mod parties;
 pub mod problem;
+pub mod products;
 
 /// Timestamps leave the API as RFC 3339 in UTC.
 pub fn rfc3339(at_us: i64) -> String {

@@ -115,10 +115,29 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ("tool-periods", "/accounting/periods", P::LedgerRead),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
         ],
-        Area::Sales | Area::Service | Area::Marketing => {
+        Area::Sales => vec![
+            ("tool-customers", "/parties?role=customer", P::PartiesRead),
+            ("tool-products", "/products", P::ProductsRead),
+            ("tool-new-product", "/products/new", P::ProductsWrite),
+            ("tool-import-products", "/products/import", P::ProductsWrite),
+            (
+                "tool-export-products",
+                "/products/export.csv",
+                P::ProductsRead,
+            ),
+            ("tool-tax-rates", "/tax-rates", P::ProductsRead),
+        ],
+        Area::Service | Area::Marketing => {
             vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
         }
-        Area::Purchasing => vec![("tool-vendors", "/parties?role=vendor", P::PartiesRead)],
+        Area::Inventory => vec![
+            ("tool-products", "/products?kind=goods", P::ProductsRead),
+            ("tool-new-product", "/products/new", P::ProductsWrite),
+        ],
+        Area::Purchasing => vec![
+            ("tool-vendors", "/parties?role=vendor", P::PartiesRead),
+            ("tool-products", "/products", P::ProductsRead),
+        ],
         Area::Insights => vec![("tool-audit", "/audit", P::AuditRead)],
         _ => Vec::new(),
     }

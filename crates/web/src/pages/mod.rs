@@ -5,6 +5,7 @@ pub mod auth;
 pub mod home;
 pub mod ledger;
 pub mod parties;
+pub mod products;
 pub mod reports;
 pub mod settings;
 pub mod users;

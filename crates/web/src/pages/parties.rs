@@ -404,7 +404,8 @@ struct DetailPage {
     may_write: bool,
 }
 
-fn timeline(page: &Page, events: &[EventRow]) -> Vec<TimelineEntry> {
+/// The audit journal's events of a record, newest first, as its page shows them.
+pub fn timeline(page: &Page, events: &[EventRow]) -> Vec<TimelineEntry> {
     events
         .iter()
         .map(|e| TimelineEntry {
@@ -528,7 +529,7 @@ pub async fn import_page(State(state): State<AppState>, Requester(who): Requeste
 }
 
 /// Reads the upload (a file, or the CSV text carried over from the preview) and the chosen mode.
-async fn read_import(mut multipart: Multipart) -> Result<(Vec<u8>, bool), &'static str> {
+pub async fn read_import(mut multipart: Multipart) -> Result<(Vec<u8>, bool), &'static str> {
     let mut bytes = Vec::new();
     let mut commit = false;
     while let Some(field) = multipart.next_field().await.map_err(|_| "error-upload")? {
