@@ -1,7 +1,8 @@
 //! The `seam` binary: serves the web application, loads the demo, and gives
 //! the operator at the server's console the administrative commands (users,
 //! API tokens, backup and restore, audit verification, party import and export,
-//! the ledger's accounts, journal, periods, reports and export).
+//! the product catalogue and tax rates, the ledger's accounts, journal,
+//! periods, reports and export).
 //!
 //! Every command acts as `system:cli` and goes through the same `seam_app`
 //! use cases as the web pages, so it is checked and audited the same way.
@@ -25,6 +26,7 @@ mod ledger;
 mod messages;
 mod output;
 mod party;
+mod product;
 mod report;
 mod server;
 
@@ -86,10 +88,11 @@ enum Command {
     },
     /// Fill a fresh database with a demo company and serve it.
     ///
-    /// Creates about 60 customers, vendors and contacts, about a year of
-    /// bookkeeping up to today (invoices, payments, purchases, rent, salaries,
-    /// VAT returns, older months closed) and one login per role, all with the
-    /// same password, and prints the logins. Started again on the same
+    /// Creates about 60 customers, vendors and contacts, a catalogue of about
+    /// 30 products and services, about a year of bookkeeping up to today
+    /// (invoices, payments, purchases, rent, salaries, VAT returns, older
+    /// months closed) and one login per role, all with the same password, and
+    /// prints the logins. Started again on the same
     /// database, it creates nothing and serves what is there.
     Demo {
         /// Address and port to listen on.
@@ -126,6 +129,12 @@ enum Command {
     /// List, export and import parties (companies and persons).
     #[command(subcommand)]
     Party(PartyCommand),
+    /// The catalogue of goods and services: list, add, export and import products.
+    #[command(subcommand)]
+    Product(product::ProductCommand),
+    /// VAT rates products are sold under: list and add.
+    #[command(subcommand)]
+    TaxRate(product::TaxRateCommand),
     /// The chart of accounts: list and add accounts.
     #[command(subcommand)]
     Account(ledger::AccountCommand),
@@ -333,6 +342,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Restore { file } => data::restore(app, &file).await,
         Command::Audit(AuditCommand::Verify) => data::audit_verify(app).await,
         Command::Party(command) => party::party(app, command).await,
+        Command::Product(command) => product::product(app, command).await,
+        Command::TaxRate(command) => product::tax_rate(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
         Command::Journal(command) => ledger::journal(app, command).await,
         Command::Period(command) => ledger::period(app, command).await,

@@ -93,22 +93,30 @@ fn party_cells(row: &PartyRow, companies: &HashMap<i64, String>) -> Vec<String> 
 
 async fn export(app: &App, output: Option<&Path>) -> anyhow::Result<ExitCode> {
     let csv = parties::export_csv(app, &cli(), &PartyFilter::default()).await?;
-    match output {
-        None => out_raw(&csv)?,
-        Some(path) => {
-            let mut tmp = path.as_os_str().to_owned();
-            tmp.push(".tmp");
-            std::fs::write(&tmp, csv.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            std::fs::rename(&tmp, path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            err_line(format!("parties exported to {}", path.display()));
-        }
-    }
+    write_export(output, &csv, "parties")?;
     Ok(ExitCode::SUCCESS)
 }
 
-async fn import(app: &App, file: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+/// Writes an export to standard output, or beside `output` first and then
+/// renamed, so `output` is never half written.
+pub fn write_export(output: Option<&Path>, text: &str, what: &str) -> anyhow::Result<()> {
+    match output {
+        None => out_raw(text)?,
+        Some(path) => {
+            let mut tmp = path.as_os_str().to_owned();
+            tmp.push(".tmp");
+            std::fs::write(&tmp, text.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            std::fs::rename(&tmp, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            err_line(format!("{what} exported to {}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// The bytes of an import file, refused unread when it is larger than an import may be.
+pub fn read_import_file(file: &Path) -> anyhow::Result<Vec<u8>> {
     let size = std::fs::metadata(file)
         .with_context(|| format!("cannot read {}", file.display()))?
         .len();
@@ -119,16 +127,25 @@ async fn import(app: &App, file: &Path, dry_run: bool) -> anyhow::Result<ExitCod
             IMPORT_FILE_BYTES_MAX / 1024 / 1024
         );
     }
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
+}
+
+/// Prints an import's problems, one per line, and says nothing was imported.
+pub fn report_import_errors(errors: &seam_domain::FieldErrors, file: &Path) {
+    for line in field_lines(errors) {
+        err_line(line);
+    }
+    err_line(format!(
+        "{} has problems; nothing was imported",
+        file.display()
+    ));
+}
+
+async fn import(app: &App, file: &Path, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let bytes = read_import_file(file)?;
     let report = parties::import_csv(app, &cli(), &bytes, !dry_run).await?;
     if !report.errors.is_empty() {
-        for line in field_lines(&report.errors) {
-            err_line(line);
-        }
-        err_line(format!(
-            "{} has problems; nothing was imported",
-            file.display()
-        ));
+        report_import_errors(&report.errors, file);
         return Ok(ExitCode::FAILURE);
     }
     if dry_run {

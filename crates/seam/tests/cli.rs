@@ -148,6 +148,14 @@ fn help_works_for_every_subcommand() {
         &["party", "list"],
         &["party", "export"],
         &["party", "import"],
+        &["product"],
+        &["product", "list"],
+        &["product", "add"],
+        &["product", "export"],
+        &["product", "import"],
+        &["tax-rate"],
+        &["tax-rate", "list"],
+        &["tax-rate", "add"],
         &["account"],
         &["account", "list"],
         &["account", "add"],
@@ -430,7 +438,8 @@ async fn audit_verify_names_the_first_tampered_event() {
     }
 }
 
-/// Users, a revoked token, parties with contacts and their journal, on SQLite.
+/// Users, a revoked token, parties with contacts, a tax rate beside the
+/// seeded ones, products, and their journal, on SQLite.
 async fn populated_sqlite() -> TestDb {
     let db = testing::sqlite().await.unwrap();
     seam(&db, &["user", "add", "anna", "--role", "sales"]).ok();
@@ -468,6 +477,23 @@ async fn populated_sqlite() -> TestDb {
     let csv = dir.0.join("parties.csv");
     std::fs::write(&csv, GOOD_CSV).unwrap();
     seam(&db, &["party", "import", csv.to_str().unwrap()]).ok();
+    seam(
+        &db,
+        &[
+            "tax-rate",
+            "add",
+            "K",
+            "Intra-community supply",
+            "--category",
+            "K",
+            "--reason",
+            "Intra-community supply",
+        ],
+    )
+    .ok();
+    let products = dir.0.join("products.csv");
+    std::fs::write(&products, PRODUCTS_CSV).unwrap();
+    seam(&db, &["product", "import", products.to_str().unwrap()]).ok();
     db
 }
 
@@ -587,6 +613,274 @@ async fn a_party_import_with_a_bad_row_writes_nothing_and_a_good_one_is_listed_a
     }
 }
 
+const PRODUCTS_CSV: &str = "sku,name,kind,unit,list_price,currency,standard_cost,tax_rate,revenue_account\n\
+    ESP-1KG,\"Espresso beans, dark roast, 1 kg\",goods,C62,24.90,EUR,12.40,S12,\n\
+    SVC-INSTALL,Espresso machine installation,service,HUR,85,EUR,40,S25,\n\
+    SVC-CONSULT-EU,Café concept consulting,service,HUR,110,EUR,,AE,4100\n";
+
+#[tokio::test]
+async fn products_are_imported_added_listed_and_exported_and_a_bad_file_writes_nothing() {
+    for db in backends().await {
+        let dir = TempDir::new("seam-cli-test").unwrap();
+        let bad = dir.0.join("bad.csv");
+        std::fs::write(
+            &bad,
+            "sku,name,kind,unit,list_price,currency,tax_rate\nESP-1KG,Espresso,goods,C62,24.90,EUR,S12\n\
+             esp-1kg,Espresso again,goods,C62,9.999,EUR,S99\n",
+        )
+        .unwrap();
+        let refused = seam(&db, &["product", "import", bad.to_str().unwrap()]).failed();
+        for line in [
+            "line 3: list_price: This currency has fewer decimals.",
+            "has problems; nothing was imported",
+        ] {
+            assert!(refused.stderr.contains(line), "{line}: {refused:?}");
+        }
+        let duplicate = dir.0.join("duplicate.csv");
+        std::fs::write(
+            &duplicate,
+            "sku,name,kind,unit,list_price,currency,tax_rate\nESP-1KG,Espresso,goods,C62,24.90,EUR,S12\n\
+             esp-1kg,Espresso again,goods,C62,9.99,EUR,S99\n",
+        )
+        .unwrap();
+        let refused = seam(&db, &["product", "import", duplicate.to_str().unwrap()]).failed();
+        assert!(
+            refused
+                .stderr
+                .contains("line 3: sku: This row repeats an earlier row of the file."),
+            "{refused:?}"
+        );
+        assert_eq!(row_count(&db.db, "products").await, 0);
+        assert_eq!(row_count(&db.db, "events").await, 0);
+
+        let good = dir.0.join("good.csv");
+        std::fs::write(&good, PRODUCTS_CSV).unwrap();
+        let preview = seam(
+            &db,
+            &["product", "import", good.to_str().unwrap(), "--dry-run"],
+        )
+        .ok();
+        assert!(
+            preview.stdout.contains("3 products would be created"),
+            "{preview:?}"
+        );
+        assert_eq!(row_count(&db.db, "products").await, 0);
+        let imported = seam(&db, &["product", "import", good.to_str().unwrap()]).ok();
+        assert!(
+            imported.stdout.contains("created 3 products"),
+            "{imported:?}"
+        );
+        let again = seam(&db, &["product", "import", good.to_str().unwrap()]).failed();
+        assert!(
+            again
+                .stderr
+                .contains("line 2: sku: Another product has this SKU."),
+            "{again:?}"
+        );
+
+        let added = seam(
+            &db,
+            &[
+                "product",
+                "add",
+                "tamp-58",
+                "Tamper, 58 mm",
+                "--kind",
+                "goods",
+                "--price",
+                "45",
+                "--cost",
+                "19,50",
+                "--tax-rate",
+                "s25",
+            ],
+        )
+        .ok();
+        assert!(
+            added
+                .stdout
+                .contains("added product TAMP-58 Tamper, 58 mm (45.00 EUR, S25)"),
+            "{added:?}"
+        );
+        let bad_add = seam(
+            &db,
+            &[
+                "product",
+                "add",
+                "X 1",
+                "Thing",
+                "--kind",
+                "goods",
+                "--price",
+                "1",
+                "--tax-rate",
+                "S99",
+            ],
+        )
+        .failed();
+        assert!(
+            bad_add
+                .stderr
+                .contains("sku: A SKU has 1 to 40 letters, digits, dots, dashes or underscores."),
+            "{bad_add:?}"
+        );
+        let unknown_rate = seam(
+            &db,
+            &[
+                "product",
+                "add",
+                "X1",
+                "Thing",
+                "--kind",
+                "goods",
+                "--price",
+                "1",
+                "--tax-rate",
+                "S99",
+            ],
+        )
+        .failed();
+        assert!(
+            unknown_rate
+                .stderr
+                .contains("tax_rate: There is no tax rate with this code."),
+            "{unknown_rate:?}"
+        );
+        assert_eq!(row_count(&db.db, "products").await, 4);
+
+        let list = seam(&db, &["product", "list"]).ok().stdout;
+        assert!(list.contains("4 of 4 products"), "{list}");
+        let services = seam(
+            &db,
+            &[
+                "product", "list", "--kind", "service", "--search", "espresso",
+            ],
+        )
+        .ok()
+        .stdout;
+        assert!(
+            services.contains("SVC-INSTALL") && services.contains("1 of 1 products"),
+            "{services}"
+        );
+        let export = seam(&db, &["product", "export"]).ok().stdout;
+        assert_eq!(
+            export,
+            "sku,name,kind,unit,list_price,currency,standard_cost,tax_rate,revenue_account\n\
+             ESP-1KG,\"Espresso beans, dark roast, 1 kg\",goods,C62,24.90,EUR,12.40,S12,4000\n\
+             SVC-CONSULT-EU,Café concept consulting,service,HUR,110.00,EUR,0.00,AE,4100\n\
+             SVC-INSTALL,Espresso machine installation,service,HUR,85.00,EUR,40.00,S25,4100\n\
+             TAMP-58,\"Tamper, 58 mm\",goods,C62,45.00,EUR,19.50,S25,4000\n"
+        );
+        let file = dir.0.join("export.csv");
+        seam(&db, &["product", "export", "-o", file.to_str().unwrap()]).ok();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), export);
+        seam(&db, &["audit", "verify"]).ok();
+    }
+}
+
+#[tokio::test]
+async fn tax_rates_are_listed_and_added_and_the_vat_category_rules_hold() {
+    for db in backends().await {
+        let list = seam(&db, &["tax-rate", "list"]).ok().stdout;
+        for code in ["S25", "S12", "S6", "Z0", "E", "AE", "G"] {
+            assert!(
+                list.lines().any(|l| l.starts_with(&format!("{code} "))),
+                "{code} is seeded: {list}"
+            );
+        }
+        assert!(list.contains("Exempt under Article 132"), "{list}");
+        let added = seam(
+            &db,
+            &[
+                "tax-rate",
+                "add",
+                "s21",
+                "Standard 21%",
+                "--category",
+                "S",
+                "--rate",
+                "21",
+            ],
+        )
+        .ok();
+        assert!(
+            added
+                .stdout
+                .contains("added tax rate S21 Standard 21% (S 21%)"),
+            "{added:?}"
+        );
+        let no_rate = seam(
+            &db,
+            &[
+                "tax-rate",
+                "add",
+                "S0",
+                "Nothing",
+                "--category",
+                "S",
+                "--rate",
+                "0",
+            ],
+        )
+        .failed();
+        assert!(
+            no_rate
+                .stderr
+                .contains("rate: A standard rate is more than 0%."),
+            "{no_rate:?}"
+        );
+        let no_reason = seam(&db, &["tax-rate", "add", "O", "Outside", "--category", "O"]).failed();
+        assert!(
+            no_reason
+                .stderr
+                .contains("exemption_reason: Say why no VAT is charged; invoices print it."),
+            "{no_reason:?}"
+        );
+        let zero_with_rate = seam(
+            &db,
+            &[
+                "tax-rate",
+                "add",
+                "Z5",
+                "Zero",
+                "--category",
+                "Z",
+                "--rate",
+                "5",
+            ],
+        )
+        .failed();
+        assert!(
+            zero_with_rate
+                .stderr
+                .contains("rate: Only the standard category (S) charges VAT, so this rate is 0."),
+            "{zero_with_rate:?}"
+        );
+        let taken = seam(
+            &db,
+            &[
+                "tax-rate",
+                "add",
+                "S21",
+                "Again",
+                "--category",
+                "S",
+                "--rate",
+                "21",
+            ],
+        )
+        .failed();
+        assert!(
+            taken
+                .stderr
+                .contains("code: Another tax rate has this code."),
+            "{taken:?}"
+        );
+        assert_eq!(row_count(&db.db, "tax_rates").await, 8);
+        assert_eq!(row_count(&db.db, "events").await, 1);
+    }
+}
+
 /// Starts `seam demo`, reads its stdout until the login table is complete, and stops it.
 fn run_demo_until_logins_printed(db: &TestDb) -> String {
     let mut child = seam_command(&db.url, &["demo", "--listen", "127.0.0.1:0"])
@@ -629,6 +923,17 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
         }
         assert!(printed.contains(seam_app::demo::DEMO_PASSWORD));
         assert!(row_count(&db.db, "parties").await >= 60);
+        assert!(row_count(&db.db, "products").await >= 25);
+        let consulting = seam(
+            &db,
+            &["product", "list", "--kind", "service", "--limit", "500"],
+        )
+        .ok()
+        .stdout;
+        assert!(
+            consulting.lines().any(|l| l.contains("  AE  ")),
+            "a reverse-charged service: {consulting}"
+        );
         assert_eq!(
             row_count(&db.db, "users").await,
             seam_domain::access::Role::ALL.len()
