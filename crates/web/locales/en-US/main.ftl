@@ -206,6 +206,7 @@ tax-rate-add = Add tax rate
 field-tax-code = Code
 field-vat-category = VAT category
 field-rate = Rate (%)
+field-percentage = Percentage
 field-exemption-reason = Exemption reason
 field-exemption-reason-hint = Printed on invoices. Required for E, AE, K, G and O; not allowed for S and Z.
 vat-category-s = Standard rate

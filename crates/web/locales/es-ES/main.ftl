@@ -206,6 +206,7 @@ tax-rate-add = Añadir tipo
 field-tax-code = Código
 field-vat-category = Categoría de IVA
 field-rate = Tipo (%)
+field-percentage = Porcentaje
 field-exemption-reason = Motivo de exención
 field-exemption-reason-hint = Se imprime en las facturas. Obligatorio para E, AE, K, G y O; no admitido para S y Z.
 vat-category-s = Tipo general o reducido

@@ -206,6 +206,7 @@ tax-rate-add = Lägg till momssats
 field-tax-code = Kod
 field-vat-category = Momskategori
 field-rate = Sats (%)
+field-percentage = Procentsats
 field-exemption-reason = Undantagsskäl
 field-exemption-reason-hint = Skrivs ut på fakturor. Krävs för E, AE, K, G och O; inte tillåtet för S och Z.
 vat-category-s = Normal eller reducerad sats

@@ -437,6 +437,10 @@ struct DetailPage {
     product: ProductView,
     currency: String,
     tax_rate: String,
+    /// The rate's percentage, written the user's way.
+    rate: String,
+    /// `S · Standard rate`.
+    category: String,
     /// The exemption reason an invoice will print, if the rate has one.
     exemption_reason: String,
     revenue_account: String,
@@ -459,16 +463,19 @@ pub async fn detail(
     page.title.clone_from(&detail.product.name);
     let i18n = page.i18n;
     let p = &detail.product;
-    let (tax_rate, exemption_reason) = match &detail.tax_rate {
-        Some(rate) => (
-            format!(
-                "{} · {}",
-                tax_rate_label(&i18n, rate),
-                category_label(&i18n, &rate.category)
-            ),
-            rate.exemption_reason.clone().unwrap_or_default(),
+    let (tax_rate, rate, category, exemption_reason) = match &detail.tax_rate {
+        Some(r) => (
+            format!("{} · {}", r.code, r.name),
+            i18n.locale.percent(r.rate_bp),
+            format!("{} · {}", r.category, category_label(&i18n, &r.category)),
+            r.exemption_reason.clone().unwrap_or_default(),
         ),
-        None => (p.tax_rate_code.clone(), String::new()),
+        None => (
+            p.tax_rate_code.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ),
     };
     let revenue_account = match &detail.revenue_account_name {
         Some(name) => format!("{} · {name}", p.revenue_account_code),
@@ -478,6 +485,8 @@ pub async fn detail(
         product: ProductView::new(&i18n, p),
         currency: p.currency.clone(),
         tax_rate,
+        rate,
+        category,
         exemption_reason,
         revenue_account,
         timeline: timeline(&page, &detail.timeline),
