@@ -8,6 +8,7 @@ use seam_domain::product::{ValidProduct, ValidTaxRate};
 use crate::parties::{ArchiveFilter, Arg, PAGE_SIZE_MAX, Where, bind_args, placeholders};
 use crate::{Backend, Db, Result, StoreError, Tx, on_read, on_tx};
 
+/// A tax rate as stored; `category` and `rate_bp` keep `ck_tax_rates_rate`.
 #[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
 pub struct TaxRateRow {
     pub id: i64,
@@ -79,6 +80,7 @@ pub async fn tax_rates(db: &Db) -> Result<Vec<TaxRateRow>> {
     Ok(on_read!(db, p => sqlx::query_as::<_, TaxRateRow>(sql).fetch_all(p).await?))
 }
 
+/// One tax rate by id, `None` when there is none.
 pub async fn tax_rate(db: &Db, id: i64) -> Result<Option<TaxRateRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {TAX_RATE_COLUMNS} FROM tax_rates WHERE id = $1"
@@ -86,6 +88,7 @@ pub async fn tax_rate(db: &Db, id: i64) -> Result<Option<TaxRateRow>> {
     Ok(on_read!(db, p => sqlx::query_as::<_, TaxRateRow>(sql).bind(id).fetch_optional(p).await?))
 }
 
+/// One tax rate by its code, `None` when there is none.
 pub async fn tax_rate_by_code(db: &Db, code: &str) -> Result<Option<TaxRateRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {TAX_RATE_COLUMNS} FROM tax_rates WHERE code = $1"
@@ -149,6 +152,8 @@ async fn existing_text(
     Ok(found)
 }
 
+/// A product as stored. Prices are minor units of `currency`; the tax rate
+/// and revenue account are codes with foreign keys to their tables.
 #[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
 pub struct ProductRow {
     pub id: i64,
@@ -240,6 +245,7 @@ pub async fn set_product_archived(tx: &mut Tx, id: i64, archived: bool, now_us: 
     Ok(())
 }
 
+/// One product by id, `None` when there is none.
 pub async fn product(db: &Db, id: i64) -> Result<Option<ProductRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1"
@@ -272,6 +278,7 @@ pub async fn product_in_tx(tx: &mut Tx, id: i64) -> Result<ProductRow> {
     row.ok_or(StoreError::NotFound)
 }
 
+/// How a product list is ordered; the id breaks ties, so keyset pages never skip or repeat a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProductSort {
     #[default]
@@ -289,6 +296,7 @@ impl ProductSort {
         ProductSort::SkuDesc,
     ];
 
+    /// The name used in query strings and the API (`name`, `-sku`, …).
     pub fn name(self) -> &'static str {
         match self {
             ProductSort::NameAsc => "name",
