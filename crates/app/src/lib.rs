@@ -34,6 +34,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod parties;
 pub mod products;
+pub mod stock;
 pub mod tokens;
 pub mod users;
 
@@ -139,6 +140,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Stale => AppError::Conflict("error-stale"),
             StoreError::Duplicate => AppError::Conflict("error-duplicate"),
+            StoreError::InsufficientStock => AppError::Conflict("error-stock-insufficient"),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }

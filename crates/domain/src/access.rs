@@ -16,6 +16,8 @@ pub enum Permission {
     LedgerAdmin,
     ProductsRead,
     ProductsWrite,
+    StockRead,
+    StockWrite,
     ReceptionUse,
     CrmUse,
     SalesUse,
@@ -34,7 +36,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 26] = [
+    pub const ALL: [Permission; 28] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -46,6 +48,8 @@ impl Permission {
         Permission::LedgerAdmin,
         Permission::ProductsRead,
         Permission::ProductsWrite,
+        Permission::StockRead,
+        Permission::StockWrite,
         Permission::ReceptionUse,
         Permission::CrmUse,
         Permission::SalesUse,
@@ -76,6 +80,8 @@ impl Permission {
             Permission::LedgerAdmin => "ledger.admin",
             Permission::ProductsRead => "products.read",
             Permission::ProductsWrite => "products.write",
+            Permission::StockRead => "stock.read",
+            Permission::StockWrite => "stock.write",
             Permission::ReceptionUse => "reception.use",
             Permission::CrmUse => "crm.use",
             Permission::SalesUse => "sales.use",
@@ -168,6 +174,8 @@ impl Role {
                 LedgerRead,
                 ProductsRead,
                 ProductsWrite,
+                StockRead,
+                StockWrite,
                 ReceptionUse,
                 CrmUse,
                 SalesUse,
@@ -187,6 +195,7 @@ impl Role {
                 PartiesRead,
                 PartiesWrite,
                 ProductsRead,
+                StockRead,
                 ReceptionUse,
                 CrmUse,
                 ServiceUse,
@@ -198,6 +207,7 @@ impl Role {
                 PartiesExport,
                 ProductsRead,
                 ProductsWrite,
+                StockRead,
                 CrmUse,
                 SalesUse,
                 InsightsUse,
@@ -209,7 +219,14 @@ impl Role {
                 CrmUse,
                 MarketingUse,
             ],
-            Role::Service => &[PartiesRead, PartiesWrite, ProductsRead, CrmUse, ServiceUse],
+            Role::Service => &[
+                PartiesRead,
+                PartiesWrite,
+                ProductsRead,
+                StockRead,
+                CrmUse,
+                ServiceUse,
+            ],
             Role::Accountant => &[
                 PartiesRead,
                 PartiesWrite,
@@ -220,18 +237,28 @@ impl Role {
                 LedgerAdmin,
                 ProductsRead,
                 ProductsWrite,
+                StockRead,
                 AccountingUse,
                 PurchasingUse,
                 InsightsUse,
             ],
             Role::Hr => &[HrUse, PayrollUse, DocumentsUse],
             Role::It => &[ItUse, DocumentsUse],
-            Role::Warehouse => &[PartiesRead, ProductsRead, InventoryUse, PurchasingUse],
+            Role::Warehouse => &[
+                PartiesRead,
+                ProductsRead,
+                StockRead,
+                StockWrite,
+                InventoryUse,
+                PurchasingUse,
+            ],
             Role::Purchasing => &[
                 PartiesRead,
                 PartiesWrite,
                 ProductsRead,
                 ProductsWrite,
+                StockRead,
+                StockWrite,
                 PurchasingUse,
                 InventoryUse,
             ],
@@ -424,6 +451,35 @@ mod tests {
                 grants.allows(Permission::ProductsWrite),
                 writers.contains(&role),
                 "{role:?} products.write"
+            );
+        }
+    }
+
+    #[test]
+    fn stock_is_read_widely_but_moved_only_by_the_warehouse_side() {
+        use Role::*;
+        let readers = [
+            Warehouse,
+            Purchasing,
+            Sales,
+            Service,
+            Receptionist,
+            Accountant,
+            Manager,
+            Admin,
+        ];
+        let writers = [Warehouse, Purchasing, Manager, Admin];
+        for role in Role::ALL {
+            let grants = Grants::for_roles(&[role]);
+            assert_eq!(
+                grants.allows(Permission::StockRead),
+                readers.contains(&role),
+                "{role:?} stock.read"
+            );
+            assert_eq!(
+                grants.allows(Permission::StockWrite),
+                writers.contains(&role),
+                "{role:?} stock.write"
             );
         }
     }

@@ -27,4 +27,8 @@ id_type!(
     ProductId,
     /// A VAT rate products are sold under.
     TaxRateId,
+    /// A place where goods are kept.
+    WarehouseId,
+    /// One posted change of stock (never changed afterwards).
+    StockMoveId,
 );

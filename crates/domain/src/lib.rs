@@ -32,5 +32,6 @@ pub mod locale;
 pub mod party;
 pub mod password;
 pub mod product;
+pub mod stock;
 
 pub use error::{FieldError, FieldErrors};

@@ -232,6 +232,46 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "warehouses",
+        columns: &[
+            ("id", Int),
+            ("code", Text),
+            ("name", Text),
+            ("archived", Bool),
+            ("created_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "stock_levels",
+        columns: &[
+            ("product_id", Int),
+            ("warehouse_id", Int),
+            ("on_hand_qty", Int),
+            ("reserved_qty", Int),
+        ],
+        key: "product_id, warehouse_id",
+        identity: false,
+    },
+    Table {
+        name: "stock_moves",
+        columns: &[
+            ("id", Int),
+            ("number", Text),
+            ("product_id", Int),
+            ("warehouse_id", Int),
+            ("move_date", Text),
+            ("kind", Text),
+            ("qty", Int),
+            ("reference", Text),
+            ("posted_by", Text),
+            ("posted_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "settings",
         columns: &[("name", Text), ("value", Text)],
         key: "name",
@@ -243,10 +283,16 @@ pub const TABLES: &[Table] = &[
 pub const NOT_BACKED_UP: &[&str] = &["sessions", "idempotency_keys"];
 
 /// Tables the migrations fill with defaults (the audit head, the chart of
-/// accounts, the tax rates, settings). A restore empties each one when the
+/// accounts, the tax rates, the main warehouse, settings). A restore empties each one when the
 /// backup's copy of it begins, so the backup's rows replace the defaults, and
 /// a backup taken before such a table existed keeps this build's defaults.
-const SEEDED: &[&str] = &["audit_head", "accounts", "tax_rates", "settings"];
+const SEEDED: &[&str] = &[
+    "audit_head",
+    "accounts",
+    "tax_rates",
+    "warehouses",
+    "settings",
+];
 
 fn select_sql(table: &Table) -> String {
     let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();

@@ -40,6 +40,7 @@ pub mod parties;
 pub mod products;
 pub mod sessions;
 pub mod settings;
+pub mod stock;
 pub mod testing;
 pub mod tokens;
 pub mod users;
@@ -102,6 +103,10 @@ pub enum StoreError {
     /// The row changed since the caller read it (optimistic concurrency).
     #[error("changed by someone else")]
     Stale,
+    /// A guarded stock update found too little: on hand would go below zero
+    /// or below what is reserved, or a reservation exceeds what is available.
+    #[error("not enough stock")]
+    InsufficientStock,
     /// The database holds something the code cannot read: a programmer error.
     #[error("corrupt data: {0}")]
     Corrupt(String),

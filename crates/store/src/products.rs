@@ -372,7 +372,7 @@ pub struct ProductPage {
     pub total: i64,
 }
 
-fn match_clause(backend: Backend) -> &'static str {
+pub(crate) fn match_clause(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "id IN (SELECT rowid FROM product_fts WHERE product_fts MATCH $?)",
         Backend::Postgres => "search @@ to_tsquery('simple', $?)",
