@@ -29,6 +29,7 @@ mod party;
 mod product;
 mod report;
 mod server;
+mod stock;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -135,6 +136,9 @@ enum Command {
     /// VAT rates products are sold under: list and add.
     #[command(subcommand)]
     TaxRate(product::TaxRateCommand),
+    /// Stock by product and warehouse: levels, receipts, count adjustments and moves.
+    #[command(subcommand)]
+    Stock(stock::StockCommand),
     /// The chart of accounts: list and add accounts.
     #[command(subcommand)]
     Account(ledger::AccountCommand),
@@ -344,6 +348,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Party(command) => party::party(app, command).await,
         Command::Product(command) => product::product(app, command).await,
         Command::TaxRate(command) => product::tax_rate(app, command).await,
+        Command::Stock(command) => stock::stock(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
         Command::Journal(command) => ledger::journal(app, command).await,
         Command::Period(command) => ledger::period(app, command).await,

@@ -156,6 +156,11 @@ fn help_works_for_every_subcommand() {
         &["tax-rate"],
         &["tax-rate", "list"],
         &["tax-rate", "add"],
+        &["stock"],
+        &["stock", "levels"],
+        &["stock", "receive"],
+        &["stock", "adjust"],
+        &["stock", "moves"],
         &["account"],
         &["account", "list"],
         &["account", "add"],
@@ -494,6 +499,11 @@ async fn populated_sqlite() -> TestDb {
     let products = dir.0.join("products.csv");
     std::fs::write(&products, PRODUCTS_CSV).unwrap();
     seam(&db, &["product", "import", products.to_str().unwrap()]).ok();
+    seam(
+        &db,
+        &["stock", "receive", "ESP-1KG", "12", "--date", "2026-02-01"],
+    )
+    .ok();
     db
 }
 
@@ -775,6 +785,100 @@ async fn products_are_imported_added_listed_and_exported_and_a_bad_file_writes_n
         seam(&db, &["product", "export", "-o", file.to_str().unwrap()]).ok();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), export);
         seam(&db, &["audit", "verify"]).ok();
+    }
+}
+
+#[tokio::test]
+async fn stock_is_received_adjusted_and_listed_and_bad_input_writes_nothing() {
+    for db in backends().await {
+        let dir = TempDir::new("seam-cli-test").unwrap();
+        let products = dir.0.join("products.csv");
+        std::fs::write(&products, PRODUCTS_CSV).unwrap();
+        seam(&db, &["product", "import", products.to_str().unwrap()]).ok();
+        let received = seam(
+            &db,
+            &[
+                "stock",
+                "receive",
+                "ESP-1KG",
+                "40",
+                "--date",
+                "2026-03-02",
+                "--reference",
+                "DN-881",
+            ],
+        )
+        .ok();
+        assert!(
+            received
+                .stdout
+                .contains("received SM-2026-000001 +40 ESP-1KG in MAIN (2026-03-02)"),
+            "{received:?}"
+        );
+        let adjusted = seam(
+            &db,
+            &[
+                "stock",
+                "adjust",
+                "ESP-1KG",
+                "-3",
+                "--reason",
+                "Three bags torn",
+                "--date",
+                "2026-03-04",
+            ],
+        )
+        .ok();
+        assert!(
+            adjusted
+                .stdout
+                .contains("adjusted SM-2026-000002 -3 ESP-1KG"),
+            "{adjusted:?}"
+        );
+        let levels = seam(&db, &["stock", "levels"]).ok().stdout;
+        let row: Vec<&str> = levels
+            .lines()
+            .find(|l| l.starts_with("ESP-1KG"))
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        assert!(row.ends_with(&["MAIN", "37", "0", "37", "C62"]), "{levels}");
+        let moves = seam(&db, &["stock", "moves", "--sku", "ESP-1KG"])
+            .ok()
+            .stdout;
+        assert!(moves.contains("SM-2026-000002"), "{moves}");
+        assert!(moves.contains("Three bags torn"), "{moves}");
+
+        let before = row_count(&db.db, "stock_moves").await;
+        let events = row_count(&db.db, "events").await;
+        for (args, message) in [
+            (&["stock", "receive", "ESP-1KG", "0"][..], "qty: "),
+            (&["stock", "receive", "ESP-1KG", "1.5"][..], "qty: "),
+            (&["stock", "receive", "NOPE", "1"][..], "product: "),
+            (&["stock", "receive", "SVC-INSTALL", "1"][..], "product: "),
+            (
+                &["stock", "receive", "ESP-1KG", "1", "--warehouse", "MARS"][..],
+                "warehouse: ",
+            ),
+            (
+                &["stock", "receive", "ESP-1KG", "1", "--date", "2026-02-30"][..],
+                "date: ",
+            ),
+            (
+                &["stock", "adjust", "ESP-1KG", "-38", "--reason", "Count"][..],
+                "qty: ",
+            ),
+            (
+                &["stock", "adjust", "ESP-1KG", "2", "--reason", " "][..],
+                "reason: ",
+            ),
+        ] {
+            let run = seam(&db, args).failed();
+            assert_eq!(run.code, 1, "{run:?}");
+            assert!(run.stderr.contains(message), "{args:?}: {run:?}");
+        }
+        assert_eq!(row_count(&db.db, "stock_moves").await, before);
+        assert_eq!(row_count(&db.db, "events").await, events);
     }
 }
 
