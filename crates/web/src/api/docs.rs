@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ledger, misc, parties, problem, products};
+use super::{ledger, misc, parties, problem, products, stock};
 use crate::html::ok;
 
 struct BearerAuth;
@@ -35,6 +35,7 @@ impl Modify for BearerAuth {
         parties::list, parties::get_one, parties::create, parties::update, parties::archive, parties::restore,
         products::list, products::get_one, products::create, products::update, products::archive, products::restore,
         products::tax_rates, products::create_tax_rate,
+        stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,

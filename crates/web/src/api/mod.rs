@@ -9,6 +9,7 @@ pub mod misc;
 pub mod parties;
 pub mod problem;
 pub mod products;
+pub mod stock;
 
 /// Timestamps leave the API as RFC 3339 in UTC.
 pub fn rfc3339(at_us: i64) -> String {

@@ -131,6 +131,19 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
         }
         Area::Inventory => vec![
+            ("tool-stock", "/inventory/stock", P::StockRead),
+            (
+                "tool-stock-receipt",
+                "/inventory/receipts/new",
+                P::StockWrite,
+            ),
+            (
+                "tool-stock-adjustment",
+                "/inventory/adjustments/new",
+                P::StockWrite,
+            ),
+            ("tool-stock-moves", "/inventory/moves", P::StockRead),
+            ("tool-warehouses", "/inventory/warehouses", P::StockRead),
             ("tool-products", "/products?kind=goods", P::ProductsRead),
             ("tool-new-product", "/products/new", P::ProductsWrite),
         ],

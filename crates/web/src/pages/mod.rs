@@ -8,6 +8,7 @@ pub mod parties;
 pub mod products;
 pub mod reports;
 pub mod settings;
+pub mod stock;
 pub mod users;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};

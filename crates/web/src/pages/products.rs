@@ -446,6 +446,9 @@ struct DetailPage {
     revenue_account: String,
     timeline: Vec<TimelineEntry>,
     may_write: bool,
+    /// `None` unless the user may read stock and the product is goods.
+    stock: Option<Vec<super::stock::LevelView>>,
+    may_move_stock: bool,
 }
 
 pub async fn detail(
@@ -477,6 +480,18 @@ pub async fn detail(
             String::new(),
         ),
     };
+    let stock = if actor.may(Permission::StockRead) && p.kind == ProductKind::Goods.name() {
+        match seam_app::stock::product_levels(&state.app, &actor, ProductId(id)).await {
+            Ok(rows) => Some(
+                rows.iter()
+                    .map(|r| super::stock::LevelView::new(&i18n, r))
+                    .collect(),
+            ),
+            Err(e) => return fail(&who, &e),
+        }
+    } else {
+        None
+    };
     let revenue_account = match &detail.revenue_account_name {
         Some(name) => format!("{} · {name}", p.revenue_account_code),
         None => p.revenue_account_code.clone(),
@@ -491,6 +506,8 @@ pub async fn detail(
         revenue_account,
         timeline: timeline(&page, &detail.timeline),
         may_write: actor.may(Permission::ProductsWrite),
+        stock,
+        may_move_stock: actor.may(Permission::StockWrite),
         page,
     })
 }
