@@ -22,9 +22,11 @@ use seam_domain::ids::PartyId;
 use seam_domain::ledger::{EntryDraft, LineDraft, format_amount};
 use seam_domain::party::PartyDraft;
 use seam_domain::product::ProductDraft;
+use seam_domain::stock::MoveDraft;
 use seam_store::parties::{ArchiveFilter, PartyFilter, PartySort};
 use seam_store::products::{ProductFilter, ProductSort};
 
+use crate::stock::{self, MoveFilter, MoveInput};
 use crate::users::{self, UserDraft};
 use crate::{Actor, App, AppError, AppResult, ledger, parties, products};
 
@@ -255,6 +257,29 @@ const PRODUCTS: &[DemoProduct] = &[
     ("ESP-BEAN-250G-OLD", "Espresso beans, house blend, 250 g (old packaging)", "goods", "C62", 790, 380, "S12"),
 ];
 
+/// Opening stock of the demo's goods in the main warehouse, in each one's unit.
+#[rustfmt::skip]
+const OPENING_STOCK: &[(&str, i64)] = &[
+    ("ESP-BEAN-1KG", 240), ("FIL-BEAN-1KG", 180), ("DECAF-500G", 90),
+    ("OLIVE-EV-1L", 300), ("OLIVE-EV-5L", 60), ("OLIVE-BULK", 1_200),
+    ("SARD-120G", 960), ("TUNA-200G", 480), ("CUP-8OZ-1000", 75),
+    ("LID-8OZ-1000", 70), ("BOX-KRAFT-M-200", 40), ("BAG-KRAFT-500", 35),
+    ("CARTON-SHIP-M", 400), ("GRINDER-64", 6), ("MACHINE-2GRP", 3),
+    ("KNOCKBOX-SS", 24), ("TAMPER-58", 30), ("MILKJUG-600", 48),
+    ("GASKET-58", 150), ("CLEAN-TABS-100", 120), ("WATER-FILTER", 36),
+    ("SHELF-OAK-120", 8), ("COUNTER-180", 2), ("BOOK-BARISTA", 60),
+];
+
+/// Count corrections after the opening: SKU, change and reason.
+const STOCK_COUNT_CORRECTIONS: &[(&str, i64, &str)] = &[
+    ("GASKET-58", -4, "Stock count: four gaskets torn"),
+    (
+        "SARD-120G",
+        12,
+        "Stock count: a carton found behind the shelf",
+    ),
+];
+
 /// The demo product that is archived, to show what an archived product looks like.
 const ARCHIVED_PRODUCT: &str = "ESP-BEAN-250G-OLD";
 
@@ -429,6 +454,13 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     if ledger::entries(app, &actor, None, 1).await?.is_empty() {
         post_history(app, &actor, today_utc()).await?;
     }
+    let no_moves = stock::moves(app, &actor, &MoveFilter::default(), None, 1)
+        .await?
+        .0
+        .is_empty();
+    if no_moves {
+        receive_opening_stock(app, &actor, today_utc()).await?;
+    }
     create_logins(app, &actor, portal_company).await
 }
 
@@ -475,6 +507,40 @@ async fn create_products(app: &App, actor: &Actor) -> AppResult<()> {
         if p.0 == ARCHIVED_PRODUCT {
             products::set_archived(app, actor, id, true).await?;
         }
+    }
+    Ok(())
+}
+
+/// Receives the opening stock a year ago (the start of the demo's books) and
+/// posts the count corrections a month later. Services have no stock.
+async fn receive_opening_stock(app: &App, actor: &Actor, today: Date) -> AppResult<()> {
+    let opened = Date::new(today.year() - 1, today.month(), 1)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    let counted = Date::new(today.year() - 1, today.month(), 28)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+    for (sku, qty) in OPENING_STOCK {
+        let input = MoveInput {
+            product: (*sku).to_owned(),
+            warehouse: String::new(),
+            draft: MoveDraft {
+                qty: qty.to_string(),
+                date: opened.to_string(),
+                text: "Opening stock".to_owned(),
+            },
+        };
+        stock::receive(app, actor, &input).await?;
+    }
+    for (sku, delta, reason) in STOCK_COUNT_CORRECTIONS {
+        let input = MoveInput {
+            product: (*sku).to_owned(),
+            warehouse: String::new(),
+            draft: MoveDraft {
+                qty: delta.to_string(),
+                date: counted.to_string(),
+                text: (*reason).to_owned(),
+            },
+        };
+        stock::adjust(app, actor, &input).await?;
     }
     Ok(())
 }
@@ -991,6 +1057,22 @@ mod tests {
         assert!((25..=40).contains(&PRODUCTS.len()));
         assert!(PRODUCTS.iter().any(|p| p.2 == "service" && p.6 == "AE"));
         assert!(PRODUCTS.iter().any(|p| p.0 == ARCHIVED_PRODUCT));
+    }
+
+    #[test]
+    fn opening_stock_names_every_active_demo_good_and_no_service() {
+        let goods: Vec<&str> = PRODUCTS
+            .iter()
+            .filter(|p| p.2 == "goods" && p.0 != ARCHIVED_PRODUCT)
+            .map(|p| p.0)
+            .collect();
+        let stocked: Vec<&str> = OPENING_STOCK.iter().map(|s| s.0).collect();
+        assert_eq!(stocked, goods);
+        assert!(OPENING_STOCK.iter().all(|s| s.1 > 0));
+        for (sku, delta, _) in STOCK_COUNT_CORRECTIONS {
+            let opening = OPENING_STOCK.iter().find(|s| s.0 == *sku).unwrap().1;
+            assert!(opening + delta >= 0, "{sku}");
+        }
     }
 
     #[test]
