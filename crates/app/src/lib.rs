@@ -34,6 +34,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod parties;
 pub mod products;
+pub mod sales;
 pub mod stock;
 pub mod tokens;
 pub mod users;

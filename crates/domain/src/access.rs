@@ -18,6 +18,9 @@ pub enum Permission {
     ProductsWrite,
     StockRead,
     StockWrite,
+    SalesOrderRead,
+    SalesOrderWrite,
+    SalesOrderConfirm,
     ReceptionUse,
     CrmUse,
     SalesUse,
@@ -36,7 +39,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 31] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -50,6 +53,9 @@ impl Permission {
         Permission::ProductsWrite,
         Permission::StockRead,
         Permission::StockWrite,
+        Permission::SalesOrderRead,
+        Permission::SalesOrderWrite,
+        Permission::SalesOrderConfirm,
         Permission::ReceptionUse,
         Permission::CrmUse,
         Permission::SalesUse,
@@ -82,6 +88,9 @@ impl Permission {
             Permission::ProductsWrite => "products.write",
             Permission::StockRead => "stock.read",
             Permission::StockWrite => "stock.write",
+            Permission::SalesOrderRead => "sales.order.read",
+            Permission::SalesOrderWrite => "sales.order.write",
+            Permission::SalesOrderConfirm => "sales.order.confirm",
             Permission::ReceptionUse => "reception.use",
             Permission::CrmUse => "crm.use",
             Permission::SalesUse => "sales.use",
@@ -176,6 +185,9 @@ impl Role {
                 ProductsWrite,
                 StockRead,
                 StockWrite,
+                SalesOrderRead,
+                SalesOrderWrite,
+                SalesOrderConfirm,
                 ReceptionUse,
                 CrmUse,
                 SalesUse,
@@ -196,6 +208,7 @@ impl Role {
                 PartiesWrite,
                 ProductsRead,
                 StockRead,
+                SalesOrderRead,
                 ReceptionUse,
                 CrmUse,
                 ServiceUse,
@@ -208,6 +221,9 @@ impl Role {
                 ProductsRead,
                 ProductsWrite,
                 StockRead,
+                SalesOrderRead,
+                SalesOrderWrite,
+                SalesOrderConfirm,
                 CrmUse,
                 SalesUse,
                 InsightsUse,
@@ -224,6 +240,7 @@ impl Role {
                 PartiesWrite,
                 ProductsRead,
                 StockRead,
+                SalesOrderRead,
                 CrmUse,
                 ServiceUse,
             ],
@@ -238,6 +255,7 @@ impl Role {
                 ProductsRead,
                 ProductsWrite,
                 StockRead,
+                SalesOrderRead,
                 AccountingUse,
                 PurchasingUse,
                 InsightsUse,
@@ -249,6 +267,7 @@ impl Role {
                 ProductsRead,
                 StockRead,
                 StockWrite,
+                SalesOrderRead,
                 InventoryUse,
                 PurchasingUse,
             ],
@@ -481,6 +500,32 @@ mod tests {
                 writers.contains(&role),
                 "{role:?} stock.write"
             );
+        }
+    }
+
+    #[test]
+    fn sales_orders_are_read_widely_but_written_and_confirmed_by_sales() {
+        use Role::*;
+        let readers = [
+            Sales,
+            Service,
+            Receptionist,
+            Warehouse,
+            Accountant,
+            Manager,
+            Admin,
+        ];
+        let writers = [Sales, Manager, Admin];
+        for role in Role::ALL {
+            let grants = Grants::for_roles(&[role]);
+            assert_eq!(
+                grants.allows(Permission::SalesOrderRead),
+                readers.contains(&role),
+                "{role:?} sales.order.read"
+            );
+            for p in [Permission::SalesOrderWrite, Permission::SalesOrderConfirm] {
+                assert_eq!(grants.allows(p), writers.contains(&role), "{role:?} {p:?}");
+            }
         }
     }
 

@@ -31,4 +31,6 @@ id_type!(
     WarehouseId,
     /// One posted change of stock (never changed afterwards).
     StockMoveId,
+    /// A customer's order.
+    SalesOrderId,
 );

@@ -32,6 +32,7 @@ pub mod locale;
 pub mod party;
 pub mod password;
 pub mod product;
+pub mod sales;
 pub mod stock;
 
 pub use error::{FieldError, FieldErrors};
