@@ -9,6 +9,7 @@ pub mod misc;
 pub mod parties;
 pub mod problem;
 pub mod products;
+pub mod sales;
 pub mod stock;
 
 /// Timestamps leave the API as RFC 3339 in UTC.

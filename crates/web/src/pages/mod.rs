@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod parties;
 pub mod products;
 pub mod reports;
+pub mod sales;
 pub mod settings;
 pub mod stock;
 pub mod users;

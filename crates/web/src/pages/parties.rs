@@ -402,6 +402,8 @@ struct DetailPage {
     tags: Vec<String>,
     timeline: Vec<TimelineEntry>,
     may_write: bool,
+    /// The customer's latest orders, when the user may read orders.
+    orders: Option<Vec<super::sales::OrderListView>>,
 }
 
 /// The audit journal's events of a record, newest first, as its page shows them.
@@ -440,12 +442,25 @@ pub async fn detail(
         .map(str::to_owned)
         .collect();
     let timeline = timeline(&page, &detail.timeline);
+    let orders = if actor.may(Permission::SalesOrderRead) && detail.party.is_customer {
+        match seam_app::sales::customer_orders(&state.app, &actor, PartyId(id)).await {
+            Ok(rows) => Some(
+                rows.iter()
+                    .map(|r| super::sales::OrderListView::new(&page.i18n, r))
+                    .collect(),
+            ),
+            Err(e) => return crate::html::fail(&who, &e),
+        }
+    } else {
+        None
+    };
     ok(&DetailPage {
         page,
         detail,
         tags,
         timeline,
         may_write: actor.may(Permission::PartiesWrite),
+        orders,
     })
 }
 

@@ -1,0 +1,476 @@
+//! Sales order pages: the list with a state filter, the new-order form, and
+//! an order's page with its lines, totals and the actions its state and the
+//! user's permissions allow.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use seam_app::parties::{self, PartyFilter, PartySort};
+use seam_app::products::{self, ProductFilter, ProductSort};
+use seam_app::sales::{self, LineInput, OrderDetail, OrderFilter, OrderInput, OrderRow};
+use seam_app::{Actor, AppError};
+use seam_domain::access::Permission;
+use seam_domain::ids::{PartyId, SalesOrderId};
+use seam_domain::product::format_rate;
+use seam_domain::sales::OrderState;
+use serde::Deserialize;
+
+use super::ledger::{Choice, outcome};
+use super::{FormData, IdPath};
+use crate::AppState;
+use crate::html::{Errors, Page, fail, ok, redirect_with_flash, render};
+use crate::i18n::I18n;
+use crate::who::{CurrentActor, Requester, Who};
+
+/// Rows per page of the order list.
+pub const LIST_PAGE_SIZE: i64 = 50;
+/// How many product lines the new-order form offers.
+pub const FORM_LINES: usize = 8;
+/// How many customers and products the form's pickers offer.
+const PICKER_MAX: i64 = 500;
+
+/// An order in a list, ready to show.
+pub struct OrderListView {
+    pub id: i64,
+    pub number: String,
+    pub date: String,
+    pub customer: String,
+    pub party_id: i64,
+    pub state: String,
+    pub state_name: String,
+    pub total: String,
+}
+
+impl OrderListView {
+    pub fn new(i18n: &I18n, row: &OrderRow) -> OrderListView {
+        OrderListView {
+            id: row.id,
+            number: display_number(i18n, row),
+            date: i18n.date(&row.order_date),
+            customer: row.party_name.clone(),
+            party_id: row.party_id,
+            state: row.state.clone(),
+            state_name: i18n.t(&format!("order-state-{}", row.state)),
+            total: i18n.money(row.total_minor, &row.currency),
+        }
+    }
+}
+
+/// The order's number, or "Draft #12" in the user's language.
+pub fn display_number(i18n: &I18n, row: &OrderRow) -> String {
+    match &row.number {
+        Some(n) => n.clone(),
+        None => format!("{} #{}", i18n.t("order-draft"), row.id),
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub cursor: String,
+}
+
+#[derive(Template)]
+#[template(path = "sales_orders.html")]
+struct ListPage {
+    page: Page,
+    states: Vec<Choice>,
+    state: String,
+    rows: Vec<OrderListView>,
+    next_link: String,
+    first_link: String,
+    may_write: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let filter = OrderFilter {
+        state: OrderState::parse(&query.state).map(|s| s.name().to_owned()),
+        party_id: None,
+    };
+    let before = query.cursor.parse::<i64>().ok().map(SalesOrderId);
+    let (rows, next) =
+        match sales::list_orders(&state.app, &actor, &filter, before, LIST_PAGE_SIZE).await {
+            Ok(l) => l,
+            Err(e) => return fail(&who, &e),
+        };
+    let page = Page::new(&state, &who, "orders-title", "/sales").await;
+    let state_param = filter.state.clone().unwrap_or_default();
+    let with = |cursor: &str| {
+        let pairs: Vec<(&str, &str)> = [("state", state_param.as_str()), ("cursor", cursor)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        format!(
+            "/sales/orders?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
+    };
+    let next_link = next.map(|n| with(&n.to_string())).unwrap_or_default();
+    let first_link = if query.cursor.is_empty() {
+        String::new()
+    } else {
+        with("")
+    };
+    ok(&ListPage {
+        states: OrderState::ALL
+            .into_iter()
+            .map(|s| Choice {
+                value: s.name().to_owned(),
+                label: page.i18n.t(&format!("order-state-{}", s.name())),
+            })
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| OrderListView::new(&page.i18n, r))
+            .collect(),
+        page,
+        state: state_param,
+        next_link,
+        first_link,
+        may_write: actor.may(Permission::SalesOrderWrite),
+    })
+}
+
+/// One row of the form: what was typed, and the errors next to it.
+pub struct FormLine {
+    pub n: usize,
+    pub product: String,
+    pub qty: String,
+    pub unit_price: String,
+    pub product_error: String,
+    pub qty_error: String,
+    pub price_error: String,
+}
+
+#[derive(Template)]
+#[template(path = "sales_order_form.html")]
+struct FormPage {
+    page: Page,
+    customers: Vec<Choice>,
+    products: Vec<Choice>,
+    customer: String,
+    order_date: String,
+    lines: Vec<FormLine>,
+    errors: Errors,
+}
+
+async fn form_page(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    input: &OrderInput,
+    err: Option<&AppError>,
+) -> Response {
+    let page = Page::new(state, who, "order-new-title", "/sales").await;
+    let (status, errors) = match outcome(&page.i18n, err, "form") {
+        Ok(shown) => shown,
+        Err(e) => return fail(who, e),
+    };
+    let customers = PartyFilter {
+        customers_only: true,
+        ..PartyFilter::default()
+    };
+    let customers = match parties::list_parties(
+        &state.app,
+        actor,
+        &customers,
+        PartySort::NameAsc,
+        None,
+        PICKER_MAX,
+    )
+    .await
+    {
+        Ok(p) => p
+            .rows
+            .into_iter()
+            .map(|p| Choice {
+                value: p.id.to_string(),
+                label: p.name,
+            })
+            .collect(),
+        Err(e) => return fail(who, &e),
+    };
+    let products = match products::list_products(
+        &state.app,
+        actor,
+        &ProductFilter::default(),
+        ProductSort::SkuAsc,
+        None,
+        PICKER_MAX,
+    )
+    .await
+    {
+        Ok(p) => p
+            .rows
+            .into_iter()
+            .map(|p| Choice {
+                label: format!(
+                    "{} · {} · {}",
+                    p.sku,
+                    p.name,
+                    page.i18n.money(p.list_price_minor, &p.currency)
+                ),
+                value: p.sku,
+            })
+            .collect(),
+        Err(e) => return fail(who, &e),
+    };
+    let lines = (1..=FORM_LINES)
+        .map(|n| {
+            let typed = input.lines.get(n - 1).cloned().unwrap_or_default();
+            FormLine {
+                n,
+                product: typed.product,
+                qty: typed.qty,
+                unit_price: typed.unit_price,
+                product_error: errors.get(&format!("lines[{n}].product")).to_owned(),
+                qty_error: errors.get(&format!("lines[{n}].qty")).to_owned(),
+                price_error: errors.get(&format!("lines[{n}].unit_price")).to_owned(),
+            }
+        })
+        .collect();
+    render(
+        status,
+        &FormPage {
+            page,
+            customers,
+            products,
+            customer: input.customer.map(|c| c.0.to_string()).unwrap_or_default(),
+            order_date: input.order_date.clone(),
+            lines,
+            errors,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewQuery {
+    #[serde(default)]
+    customer: String,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<NewQuery>,
+) -> Response {
+    let input = OrderInput {
+        customer: query.customer.parse::<i64>().ok().map(PartyId),
+        order_date: super::ledger::today(&actor.time_zone).to_string(),
+        ..OrderInput::default()
+    };
+    form_page(&state, &who, &actor, &input, None).await
+}
+
+fn input_from_form(form: &FormData) -> OrderInput {
+    OrderInput {
+        customer: form.get("customer").trim().parse::<i64>().ok().map(PartyId),
+        order_date: form.get("order_date").to_owned(),
+        currency: String::new(),
+        lines: (1..=FORM_LINES)
+            .map(|n| LineInput {
+                product: form.get(&format!("product_{n}")).to_owned(),
+                qty: form.get(&format!("qty_{n}")).to_owned(),
+                unit_price: form.get(&format!("price_{n}")).to_owned(),
+            })
+            .collect(),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
+    let input = input_from_form(&form);
+    match sales::create_order(&state.app, &actor, &input).await {
+        Ok(id) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/sales/orders/{id}"),
+                "flash-order-created",
+            )
+            .await
+        }
+        Err(e) => form_page(&state, &who, &actor, &input, Some(&e)).await,
+    }
+}
+
+/// A line, ready to show.
+pub struct LineView {
+    pub n: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub description: String,
+    pub qty: String,
+    pub unit_price: String,
+    pub rate: String,
+    pub net: String,
+    pub error: String,
+}
+
+/// The VAT at one rate, ready to show.
+pub struct VatView {
+    pub rate: String,
+    pub base: String,
+    pub vat: String,
+}
+
+#[derive(Template)]
+#[template(path = "sales_order_detail.html")]
+struct DetailPage {
+    page: Page,
+    id: i64,
+    version: i64,
+    number: String,
+    party_id: i64,
+    customer: String,
+    date: String,
+    state_name: String,
+    lines: Vec<LineView>,
+    vat: Vec<VatView>,
+    net: String,
+    vat_total: String,
+    total: String,
+    may_confirm: bool,
+    may_cancel: bool,
+    errors: Errors,
+}
+
+async fn detail_page(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    err: Option<&AppError>,
+) -> Response {
+    let detail: OrderDetail = match sales::order_detail(&state.app, actor, SalesOrderId(id)).await {
+        Ok(d) => d,
+        Err(e) => return fail(who, &e),
+    };
+    let mut page = Page::new(state, who, "order-title", "/sales").await;
+    let (status, errors) = match outcome(&page.i18n, err, "form") {
+        Ok(shown) => shown,
+        Err(e) => return fail(who, e),
+    };
+    let i18n = &page.i18n;
+    let o = &detail.order;
+    let number = display_number(i18n, o);
+    let current = detail.state();
+    let may = actor.may(Permission::SalesOrderConfirm);
+    let lines = detail
+        .lines
+        .iter()
+        .map(|l| LineView {
+            n: l.line_no,
+            product_id: l.product_id,
+            sku: l.sku.clone(),
+            description: l.description.clone(),
+            qty: i18n.integer(&l.qty),
+            unit_price: i18n.money(l.unit_price_minor, &o.currency),
+            rate: format_rate(l.vat_basis_points),
+            net: i18n.money(l.line_net_minor, &o.currency),
+            error: errors.get(&format!("lines[{}].qty", l.line_no)).to_owned(),
+        })
+        .collect();
+    let vat = detail
+        .totals
+        .breakdown
+        .iter()
+        .map(|b| VatView {
+            rate: format!("{} ({})", b.tax_rate_code, format_rate(b.vat_basis_points)),
+            base: i18n.money(b.base_minor, &o.currency),
+            vat: i18n.money(b.vat_minor, &o.currency),
+        })
+        .collect();
+    let view = DetailPage {
+        id: o.id,
+        version: o.version,
+        party_id: o.party_id,
+        customer: o.party_name.clone(),
+        date: i18n.date(&o.order_date),
+        state_name: i18n.t(&format!("order-state-{}", o.state)),
+        lines,
+        vat,
+        net: i18n.money(o.net_minor, &o.currency),
+        vat_total: i18n.money(o.vat_minor, &o.currency),
+        total: i18n.money(o.total_minor, &o.currency),
+        may_confirm: may && current.confirm().is_ok(),
+        may_cancel: may && current.cancel().is_ok(),
+        errors,
+        number: number.clone(),
+        page: {
+            page.title = number;
+            page
+        },
+    };
+    render(status, &view)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    detail_page(&state, &who, &actor, id, None).await
+}
+
+fn version_of(form: &FormData) -> Option<i64> {
+    form.get("version").trim().parse().ok()
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let result =
+        sales::confirm_order(&state.app, &actor, SalesOrderId(id), version_of(&form)).await;
+    match result {
+        Ok(_) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/sales/orders/{id}"),
+                "flash-order-confirmed",
+            )
+            .await
+        }
+        Err(e) => detail_page(&state, &who, &actor, id, Some(&e)).await,
+    }
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let result = sales::cancel_order(&state.app, &actor, SalesOrderId(id), version_of(&form)).await;
+    match result {
+        Ok(_) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/sales/orders/{id}"),
+                "flash-order-cancelled",
+            )
+            .await
+        }
+        Err(e) => detail_page(&state, &who, &actor, id, Some(&e)).await,
+    }
+}
