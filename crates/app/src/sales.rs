@@ -514,6 +514,25 @@ pub async fn order_detail(app: &App, actor: &Actor, id: SalesOrderId) -> AppResu
     })
 }
 
+/// The order a person names by its number (`SO-2026-000001`, any case) or
+/// its id (`42`, or `#42` as a draft is shown). Needs `sales.order.read`.
+///
+/// Errors: [`AppError::NotFound`].
+pub async fn find_order(app: &App, actor: &Actor, text: &str) -> AppResult<SalesOrderId> {
+    actor.require(Permission::SalesOrderRead)?;
+    let text = text.trim();
+    if let Ok(id) = text.trim_start_matches('#').parse::<i64>() {
+        return match store::order(&app.db, id).await? {
+            Some(o) => Ok(SalesOrderId(o.id)),
+            None => Err(AppError::NotFound),
+        };
+    }
+    store::order_by_number(&app.db, &text.to_uppercase())
+        .await?
+        .map(|o| SalesOrderId(o.id))
+        .ok_or(AppError::NotFound)
+}
+
 /// What a person sees as the order's name: its number, or `Draft #id`.
 pub fn display_number(order: &OrderRow) -> String {
     order

@@ -2,7 +2,7 @@
 //! the operator at the server's console the administrative commands (users,
 //! API tokens, backup and restore, audit verification, party import and export,
 //! the product catalogue and tax rates, the ledger's accounts, journal,
-//! periods, reports and export).
+//! periods, reports and export, sales orders).
 //!
 //! Every command acts as `system:cli` and goes through the same `seam_app`
 //! use cases as the web pages, so it is checked and audited the same way.
@@ -24,6 +24,7 @@ mod admin;
 mod data;
 mod ledger;
 mod messages;
+mod order;
 mod output;
 mod party;
 mod product;
@@ -139,6 +140,9 @@ enum Command {
     /// Stock by product and warehouse: levels, receipts, count adjustments and moves.
     #[command(subcommand)]
     Stock(stock::StockCommand),
+    /// Sales orders: list, show, create drafts, confirm (reserving stock) and cancel.
+    #[command(subcommand)]
+    Order(order::OrderCommand),
     /// The chart of accounts: list and add accounts.
     #[command(subcommand)]
     Account(ledger::AccountCommand),
@@ -349,6 +353,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Product(command) => product::product(app, command).await,
         Command::TaxRate(command) => product::tax_rate(app, command).await,
         Command::Stock(command) => stock::stock(app, command).await,
+        Command::Order(command) => order::order(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
         Command::Journal(command) => ledger::journal(app, command).await,
         Command::Period(command) => ledger::period(app, command).await,

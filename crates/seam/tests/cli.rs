@@ -161,6 +161,12 @@ fn help_works_for_every_subcommand() {
         &["stock", "receive"],
         &["stock", "adjust"],
         &["stock", "moves"],
+        &["order"],
+        &["order", "list"],
+        &["order", "show"],
+        &["order", "create"],
+        &["order", "confirm"],
+        &["order", "cancel"],
         &["account"],
         &["account", "list"],
         &["account", "add"],
@@ -879,6 +885,178 @@ async fn stock_is_received_adjusted_and_listed_and_bad_input_writes_nothing() {
         }
         assert_eq!(row_count(&db.db, "stock_moves").await, before);
         assert_eq!(row_count(&db.db, "events").await, events);
+    }
+}
+
+/// The on hand, reserved and available columns of `stock levels` for `sku`.
+fn stock_of(db: &TestDb, sku: &str) -> Vec<String> {
+    let levels = seam(db, &["stock", "levels", "--search", sku]).ok().stdout;
+    let row: Vec<String> = levels
+        .lines()
+        .find(|l| l.starts_with(sku))
+        .unwrap_or_else(|| panic!("{sku} not in\n{levels}"))
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    row[row.len() - 4..row.len() - 1].to_vec()
+}
+
+#[tokio::test]
+async fn orders_are_created_confirmed_with_reservations_and_cancelled_from_the_cli() {
+    for db in backends().await {
+        let dir = TempDir::new("seam-cli-test").unwrap();
+        let products = dir.0.join("products.csv");
+        std::fs::write(&products, PRODUCTS_CSV).unwrap();
+        seam(&db, &["product", "import", products.to_str().unwrap()]).ok();
+        let parties = dir.0.join("parties.csv");
+        std::fs::write(&parties, GOOD_CSV).unwrap();
+        seam(&db, &["party", "import", parties.to_str().unwrap()]).ok();
+        let list = seam(&db, &["party", "list", "--search", "nordlicht"])
+            .ok()
+            .stdout;
+        let customer = list
+            .lines()
+            .find(|l| l.contains("Nordlicht Handels GmbH") && l.contains("company"))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        seam(&db, &["stock", "receive", "ESP-1KG", "10"]).ok();
+
+        // Bad input: every bad field on its own line, exit 1, nothing written.
+        let orders = row_count(&db.db, "sales_orders").await;
+        let events = row_count(&db.db, "events").await;
+        let refused = seam(
+            &db,
+            &[
+                "order",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "NOPE:1",
+                "--line",
+                "ESP-1KG:0",
+                "--line",
+                "ESP-1KG:2:abc",
+            ],
+        )
+        .failed();
+        assert_eq!(refused.code, 1, "{refused:?}");
+        for field in [
+            "lines[1].product: ",
+            "lines[2].qty: ",
+            "lines[3].unit_price: ",
+        ] {
+            assert!(
+                refused.stderr.lines().any(|l| l.starts_with(field)),
+                "{field}: {refused:?}"
+            );
+        }
+        let refused = seam(
+            &db,
+            &[
+                "order",
+                "create",
+                "--customer",
+                "999999",
+                "--line",
+                "ESP-1KG:1",
+            ],
+        )
+        .failed();
+        assert!(refused.stderr.contains("customer: "), "{refused:?}");
+        assert_eq!(row_count(&db.db, "sales_orders").await, orders);
+        assert_eq!(row_count(&db.db, "events").await, events);
+
+        // Create, confirm: goods reserved, the service reserves nothing.
+        let created = seam(
+            &db,
+            &[
+                "order",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "ESP-1KG:4",
+                "--line",
+                "SVC-INSTALL:2:90.50",
+            ],
+        )
+        .ok();
+        let id = created.stdout.trim().to_owned();
+        assert!(id.parse::<i64>().is_ok(), "{created:?}");
+        let drafts = seam(&db, &["order", "list", "--state", "draft"])
+            .ok()
+            .stdout;
+        assert!(drafts.contains("Nordlicht Handels GmbH"), "{drafts}");
+        let shown = seam(&db, &["order", "show", &id]).ok().stdout;
+        // 4 × 24.90 = 99.60 at 12 % → 11.952 → 11.95; 2 × 90.50 = 181.00 at 25 % → 45.25.
+        for text in [
+            "Draft #",
+            "ESP-1KG",
+            "99.60",
+            "181.00",
+            "11.95",
+            "45.25",
+            "net:   280.60",
+            "vat:   57.20",
+            "total: 337.80 EUR",
+        ] {
+            assert!(shown.contains(text), "{text}: {shown}");
+        }
+        let confirmed = seam(&db, &["order", "confirm", &id]).ok().stdout;
+        assert!(confirmed.contains("confirmed SO-"), "{confirmed}");
+        let number = confirmed.trim().trim_start_matches("confirmed ").to_owned();
+        assert_eq!(stock_of(&db, "ESP-1KG"), ["10", "4", "6"]);
+        let listed = seam(&db, &["order", "list", "--state", "confirmed"])
+            .ok()
+            .stdout;
+        assert!(listed.contains(&number), "{listed}");
+        let shown = seam(&db, &["order", "show", &number.to_lowercase()])
+            .ok()
+            .stdout;
+        assert!(shown.contains("confirmed"), "{shown}");
+
+        // Too much for the stock: exit 1 naming the line, nothing reserved.
+        let big = seam(
+            &db,
+            &[
+                "order",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "SVC-INSTALL:1",
+                "--line",
+                "ESP-1KG:7",
+            ],
+        )
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+        let events = row_count(&db.db, "events").await;
+        let refused = seam(&db, &["order", "confirm", &big]).failed();
+        assert_eq!(refused.code, 1, "{refused:?}");
+        assert!(
+            refused.stderr.contains("lines[2].qty: Not enough stock"),
+            "{refused:?}"
+        );
+        assert_eq!(stock_of(&db, "ESP-1KG"), ["10", "4", "6"]);
+        assert_eq!(row_count(&db.db, "events").await, events);
+        let still = seam(&db, &["order", "show", &big]).ok().stdout;
+        assert!(still.contains("state:    draft"), "{still}");
+
+        // Cancelling the confirmed order releases its reservation.
+        let cancelled = seam(&db, &["order", "cancel", &number]).ok().stdout;
+        assert!(
+            cancelled.contains(&format!("cancelled {number}")),
+            "{cancelled}"
+        );
+        assert_eq!(stock_of(&db, "ESP-1KG"), ["10", "0", "10"]);
+        seam(&db, &["order", "cancel", &number]).failed();
+        let missing = seam(&db, &["order", "show", "SO-1999-000001"]).failed();
+        assert!(missing.stderr.contains("not found"), "{missing:?}");
     }
 }
 

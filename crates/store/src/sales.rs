@@ -212,6 +212,12 @@ pub async fn order(db: &Db, id: i64) -> Result<Option<OrderRow>> {
     Ok(on_read!(db, p => sqlx::query_as::<_, OrderRow>(sql).bind(id).fetch_optional(p).await?))
 }
 
+/// The order with this number (`SO-2026-000001`), if any.
+pub async fn order_by_number(db: &Db, number: &str) -> Result<Option<OrderRow>> {
+    let sql = sqlx::AssertSqlSafe(format!("{ORDER_SELECT} WHERE o.number = $1"));
+    Ok(on_read!(db, p => sqlx::query_as::<_, OrderRow>(sql).bind(number).fetch_optional(p).await?))
+}
+
 /// An order's lines by line number.
 pub async fn lines(db: &Db, order_id: i64) -> Result<Vec<LineRow>> {
     let sql = sqlx::AssertSqlSafe(format!(
