@@ -4,7 +4,9 @@
 //! about a year of bookkeeping: share capital, rent and salaries, sales
 //! invoices and their payments (a few still open and overdue), purchases and
 //! their payments, quarterly VAT returns, one mistake corrected by reversal,
-//! and the months older than two closed.
+//! and the months older than two closed; opening stock, and a handful of
+//! sales orders (most confirmed, their goods reserved, two drafts and one
+//! cancelled).
 //!
 //! The data is fixed (no randomness; the bookkeeping is dated relative to
 //! today, in UTC), so every demo looks the same and a bug report against it
@@ -26,6 +28,7 @@ use seam_domain::stock::MoveDraft;
 use seam_store::parties::{ArchiveFilter, PartyFilter, PartySort};
 use seam_store::products::{ProductFilter, ProductSort};
 
+use crate::sales::{self, LineInput, OrderFilter, OrderInput};
 use crate::stock::{self, MoveFilter, MoveInput};
 use crate::users::{self, UserDraft};
 use crate::{Actor, App, AppError, AppResult, ledger, parties, products};
@@ -280,6 +283,50 @@ const STOCK_COUNT_CORRECTIONS: &[(&str, i64, &str)] = &[
     ),
 ];
 
+/// What becomes of a demo order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DemoOrderState {
+    Draft,
+    Confirmed,
+    /// Confirmed, then cancelled: keeps its number, holds nothing.
+    Cancelled,
+}
+
+/// One demo sales order: the customer (index among the customer companies,
+/// in the order of [`COMPANIES`]), how many days ago it was taken, what
+/// became of it, and its lines (SKU, quantity, price in cents or 0 for the
+/// list price).
+struct DemoOrder {
+    customer: usize,
+    days_ago: i64,
+    state: DemoOrderState,
+    lines: &'static [(&'static str, i64, i64)],
+}
+
+/// The demo's sales orders, oldest first: six confirmed (their goods
+/// reserved), two drafts and one cancelled.
+#[rustfmt::skip]
+const DEMO_ORDERS: &[DemoOrder] = &[
+    DemoOrder { customer: 0, days_ago: 12, state: DemoOrderState::Confirmed,
+        lines: &[("ESP-BEAN-1KG", 20, 0), ("CUP-8OZ-1000", 4, 0), ("LID-8OZ-1000", 4, 0), ("SVC-DELIVERY", 1, 0)] },
+    DemoOrder { customer: 1, days_ago: 10, state: DemoOrderState::Confirmed,
+        lines: &[("MACHINE-2GRP", 1, 480_000), ("GRINDER-64", 1, 0), ("SVC-INSTALL", 4, 0), ("SVC-TRAINING-DAY", 1, 0)] },
+    DemoOrder { customer: 2, days_ago: 9, state: DemoOrderState::Cancelled,
+        lines: &[("SHELF-OAK-120", 2, 0), ("SVC-DELIVERY", 1, 0)] },
+    DemoOrder { customer: 3, days_ago: 8, state: DemoOrderState::Confirmed,
+        lines: &[("OLIVE-EV-1L", 48, 0), ("OLIVE-EV-5L", 6, 0), ("SARD-120G", 120, 320), ("TUNA-200G", 60, 0)] },
+    DemoOrder { customer: 4, days_ago: 6, state: DemoOrderState::Confirmed,
+        lines: &[("GASKET-58", 10, 0), ("CLEAN-TABS-100", 6, 0), ("WATER-FILTER", 2, 0), ("SVC-MAINTENANCE", 1, 0)] },
+    DemoOrder { customer: 5, days_ago: 5, state: DemoOrderState::Confirmed,
+        lines: &[("BOOK-BARISTA", 12, 0), ("TAMPER-58", 6, 0), ("MILKJUG-600", 6, 0), ("SVC-EXAM", 6, 0)] },
+    DemoOrder { customer: 0, days_ago: 3, state: DemoOrderState::Confirmed,
+        lines: &[("FIL-BEAN-1KG", 15, 0), ("DECAF-500G", 10, 0), ("BOX-KRAFT-M-200", 3, 0), ("BAG-KRAFT-500", 2, 0), ("SVC-SUPPORT", 1, 0)] },
+    DemoOrder { customer: 6, days_ago: 2, state: DemoOrderState::Draft,
+        lines: &[("COUNTER-180", 1, 0), ("SHELF-OAK-120", 1, 0), ("SVC-INSTALL", 6, 0)] },
+    DemoOrder { customer: 1, days_ago: 1, state: DemoOrderState::Draft,
+        lines: &[("ESP-BEAN-1KG", 10, 0), ("KNOCKBOX-SS", 2, 0), ("SVC-REPAIR", 2, 0)] },
+];
+
 /// The demo product that is archived, to show what an archived product looks like.
 const ARCHIVED_PRODUCT: &str = "ESP-BEAN-250G-OLD";
 
@@ -461,6 +508,13 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     if no_moves {
         receive_opening_stock(app, &actor, today_utc()).await?;
     }
+    let no_orders = sales::list_orders(app, &actor, &OrderFilter::default(), None, 1)
+        .await?
+        .0
+        .is_empty();
+    if no_orders {
+        create_orders(app, &actor, today_utc()).await?;
+    }
     create_logins(app, &actor, portal_company).await
 }
 
@@ -541,6 +595,56 @@ async fn receive_opening_stock(app: &App, actor: &Actor, today: Date) -> AppResu
             },
         };
         stock::adjust(app, actor, &input).await?;
+    }
+    Ok(())
+}
+
+/// The demo's sales orders, for the customer companies in the order they
+/// were created; confirmed ones reserve their goods.
+async fn create_orders(app: &App, actor: &Actor, today: Date) -> AppResult<()> {
+    let filter = PartyFilter {
+        kind: Some("company".to_owned()),
+        customers_only: true,
+        ..PartyFilter::default()
+    };
+    let customers = parties::list_parties(app, actor, &filter, PartySort::OldestFirst, None, 100)
+        .await?
+        .rows;
+    if customers.is_empty() {
+        return Ok(());
+    }
+    for order in DEMO_ORDERS {
+        let Some(customer) = customers.get(order.customer % customers.len()) else {
+            continue;
+        };
+        let date = today
+            .checked_sub(order.days_ago.days())
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?;
+        let input = OrderInput {
+            customer: Some(PartyId(customer.id)),
+            order_date: date.to_string(),
+            currency: String::new(),
+            lines: order
+                .lines
+                .iter()
+                .map(|(sku, qty, price)| LineInput {
+                    product: (*sku).to_owned(),
+                    qty: qty.to_string(),
+                    unit_price: if *price == 0 {
+                        String::new()
+                    } else {
+                        format_amount(*price, "EUR")
+                    },
+                })
+                .collect(),
+        };
+        let id = sales::create_order(app, actor, &input).await?;
+        if order.state != DemoOrderState::Draft {
+            sales::confirm_order(app, actor, id, None).await?;
+        }
+        if order.state == DemoOrderState::Cancelled {
+            sales::cancel_order(app, actor, id, None).await?;
+        }
     }
     Ok(())
 }
@@ -1022,6 +1126,46 @@ mod tests {
                 login.username
             );
         }
+    }
+
+    #[test]
+    fn demo_orders_name_active_products_for_distinct_customers_and_fit_the_stock() {
+        let customers = COMPANIES.iter().filter(|c| c.customer).count();
+        let mut reserved: std::collections::BTreeMap<&str, i64> = Default::default();
+        for order in DEMO_ORDERS {
+            assert!(order.customer < customers, "customer {}", order.customer);
+            assert!(!order.lines.is_empty());
+            for (sku, qty, _) in order.lines {
+                let p = PRODUCTS.iter().find(|p| p.0 == *sku).unwrap();
+                assert_ne!(*sku, ARCHIVED_PRODUCT);
+                assert!(*qty > 0, "{sku}");
+                if order.state == DemoOrderState::Confirmed && p.2 == "goods" {
+                    *reserved.entry(sku).or_default() += qty;
+                }
+            }
+        }
+        for (sku, qty) in reserved {
+            let opening = OPENING_STOCK.iter().find(|s| s.0 == sku).unwrap().1;
+            let corrected: i64 = STOCK_COUNT_CORRECTIONS
+                .iter()
+                .filter(|c| c.0 == sku)
+                .map(|c| c.1)
+                .sum();
+            assert!(qty <= opening + corrected, "{sku}: {qty}");
+        }
+        let count = |state| DEMO_ORDERS.iter().filter(|o| o.state == state).count();
+        assert_eq!(count(DemoOrderState::Confirmed), 6);
+        assert_eq!(count(DemoOrderState::Draft), 2);
+        assert_eq!(count(DemoOrderState::Cancelled), 1);
+        let goods_and_services = DEMO_ORDERS.iter().any(|o| {
+            let kinds: Vec<&str> = o
+                .lines
+                .iter()
+                .filter_map(|l| PRODUCTS.iter().find(|p| p.0 == l.0).map(|p| p.2))
+                .collect();
+            kinds.contains(&"goods") && kinds.contains(&"service")
+        });
+        assert!(goods_and_services);
     }
 
     #[test]

@@ -93,7 +93,9 @@ enum Command {
     /// Creates about 60 customers, vendors and contacts, a catalogue of about
     /// 30 products and services, about a year of bookkeeping up to today
     /// (invoices, payments, purchases, rent, salaries, VAT returns, older
-    /// months closed) and one login per role, all with the same password, and
+    /// months closed), opening stock, a handful of sales orders (confirmed
+    /// ones reserving their goods, two drafts, one cancelled) and one login
+    /// per role, all with the same password, and
     /// prints the logins. Started again on the same
     /// database, it creates nothing and serves what is there.
     Demo {

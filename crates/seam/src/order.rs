@@ -201,7 +201,7 @@ async fn show(app: &App, text: &str) -> anyhow::Result<ExitCode> {
         &[0, 3, 4, 6],
         &lines,
     ));
-    text.push('\n');
+    text.push_str("\n\n");
     let vat: Vec<Vec<String>> = detail
         .totals
         .breakdown
@@ -220,7 +220,7 @@ async fn show(app: &App, text: &str) -> anyhow::Result<ExitCode> {
         &[1, 2, 3],
         &vat,
     ));
-    text.push('\n');
+    text.push_str("\n\n");
     let t = &detail.totals;
     text.push_str(&format!(
         "net:   {}\nvat:   {}\ntotal: {} {}",

@@ -1232,6 +1232,62 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
         );
         seam(&db, &["audit", "verify"]).ok();
 
+        // The confirmed demo orders hold exactly what stock shows reserved.
+        let confirmed = seam(&db, &["order", "list", "--state", "confirmed"])
+            .ok()
+            .stdout;
+        let numbers: Vec<&str> = confirmed
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .collect();
+        assert_eq!(numbers.len(), 6, "{confirmed}");
+        let mut ordered: std::collections::BTreeMap<String, i64> = Default::default();
+        for number in &numbers {
+            let shown = seam(&db, &["order", "show", number]).ok().stdout;
+            let rows = shown
+                .lines()
+                .skip_while(|l| !l.starts_with("line "))
+                .skip(1)
+                .take_while(|l| !l.trim().is_empty());
+            for row in rows {
+                let cells: Vec<&str> = row.split_whitespace().collect();
+                let qty: i64 = cells[cells.len() - 5].parse().unwrap();
+                *ordered.entry(cells[1].to_owned()).or_default() += qty;
+            }
+        }
+        let levels = seam(&db, &["stock", "levels", "--limit", "500"])
+            .ok()
+            .stdout;
+        let mut reserved_total = 0;
+        for row in levels.lines().skip(1) {
+            let cells: Vec<&str> = row.split_whitespace().collect();
+            let reserved: i64 = cells[cells.len() - 3].parse().unwrap();
+            assert_eq!(
+                reserved,
+                ordered.get(cells[0]).copied().unwrap_or(0),
+                "{row}"
+            );
+            reserved_total += reserved;
+        }
+        assert!(reserved_total > 0, "{levels}");
+        assert_eq!(
+            seam(&db, &["order", "list", "--state", "draft"])
+                .ok()
+                .stdout
+                .lines()
+                .count(),
+            3
+        );
+        assert_eq!(
+            seam(&db, &["order", "list", "--state", "cancelled"])
+                .ok()
+                .stdout
+                .lines()
+                .count(),
+            2
+        );
+
         let entries = row_count(&db.db, "journal_entries").await;
         assert!(
             (150..=250).contains(&entries),
