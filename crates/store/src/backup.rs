@@ -309,6 +309,32 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "shipments",
+        columns: &[
+            ("id", Int),
+            ("number", Text),
+            ("order_id", Int),
+            ("ship_date", Text),
+            ("tracking_reference", Text),
+            ("journal_entry_id", Int),
+            ("posted_by", Text),
+            ("posted_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "shipment_lines",
+        columns: &[
+            ("shipment_id", Int),
+            ("order_line_no", Int),
+            ("product_id", Int),
+            ("qty", Int),
+        ],
+        key: "shipment_id, order_line_no",
+        identity: false,
+    },
+    Table {
         name: "settings",
         columns: &[("name", Text), ("value", Text)],
         key: "name",

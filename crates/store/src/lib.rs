@@ -41,6 +41,7 @@ pub mod products;
 pub mod sales;
 pub mod sessions;
 pub mod settings;
+pub mod shipments;
 pub mod stock;
 pub mod testing;
 pub mod tokens;

@@ -1,0 +1,130 @@
+//! Shipments of sales orders and their lines. Shipped quantities are not
+//! kept on the order lines: they are the sums of the shipment lines.
+
+use crate::{Db, Result, StoreError, Tx, on_read, on_tx};
+
+/// A shipment as stored.
+#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+pub struct ShipmentRow {
+    pub id: i64,
+    pub number: String,
+    pub order_id: i64,
+    pub ship_date: String,
+    pub tracking_reference: String,
+    /// `None` when the goods cost nothing and no entry was posted.
+    pub journal_entry_id: Option<i64>,
+    pub posted_by: String,
+    pub posted_at_us: i64,
+}
+
+const SHIPMENT_SELECT: &str = "SELECT id, number, order_id, ship_date, tracking_reference, \
+     journal_entry_id, posted_by, posted_at_us FROM shipments";
+
+/// A shipment line as stored.
+#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+pub struct ShipmentLineRow {
+    pub shipment_id: i64,
+    pub order_line_no: i64,
+    pub product_id: i64,
+    pub qty: i64,
+}
+
+/// A new shipment's header.
+pub struct NewShipment<'a> {
+    pub number: &'a str,
+    pub order_id: i64,
+    pub ship_date: &'a str,
+    pub tracking_reference: &'a str,
+    pub journal_entry_id: Option<i64>,
+    pub posted_by: &'a str,
+    pub now_us: i64,
+}
+
+/// Writes a shipment and its lines (`(order_line_no, product_id, qty)`).
+pub async fn insert_shipment(
+    tx: &mut Tx,
+    new: &NewShipment<'_>,
+    lines: &[(i64, i64, i64)],
+) -> Result<i64> {
+    const SQL: &str = "INSERT INTO shipments (number, order_id, ship_date, tracking_reference, \
+         journal_entry_id, posted_by, posted_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    const LINE: &str = "INSERT INTO shipment_lines (shipment_id, order_line_no, product_id, qty) \
+         VALUES ($1, $2, $3, $4)";
+    let id = on_tx!(tx, c => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(new.number)
+        .bind(new.order_id)
+        .bind(new.ship_date)
+        .bind(new.tracking_reference)
+        .bind(new.journal_entry_id)
+        .bind(new.posted_by)
+        .bind(new.now_us)
+        .fetch_one(c)
+        .await
+        .map_err(StoreError::from_insert)?);
+    for (line_no, product_id, qty) in lines {
+        on_tx!(tx, c => sqlx::query(LINE)
+            .bind(id)
+            .bind(line_no)
+            .bind(product_id)
+            .bind(qty)
+            .execute(c)
+            .await
+            .map_err(StoreError::from_insert)?
+            .rows_affected());
+    }
+    Ok(id)
+}
+
+const SHIPPED_SQL: &str = "SELECT sl.order_line_no, CAST(SUM(sl.qty) AS BIGINT) FROM shipment_lines sl \
+     JOIN shipments s ON s.id = sl.shipment_id WHERE s.order_id = $1 \
+     GROUP BY sl.order_line_no ORDER BY sl.order_line_no";
+
+/// How much of each line of an order has shipped: `(line_no, qty)`, lines
+/// with nothing shipped left out.
+pub async fn shipped_qty_in_tx(tx: &mut Tx, order_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(SHIPPED_SQL).bind(order_id).fetch_all(c).await?),
+    )
+}
+
+/// As [`shipped_qty_in_tx`], outside a transaction.
+pub async fn shipped_qty(db: &Db, order_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, (i64, i64)>(SHIPPED_SQL).bind(order_id).fetch_all(p).await?),
+    )
+}
+
+/// An order's shipments, oldest first.
+pub async fn shipments(db: &Db, order_id: i64) -> Result<Vec<ShipmentRow>> {
+    let sql = sqlx::AssertSqlSafe(format!("{SHIPMENT_SELECT} WHERE order_id = $1 ORDER BY id"));
+    Ok(on_read!(db, p => sqlx::query_as::<_, ShipmentRow>(sql).bind(order_id).fetch_all(p).await?))
+}
+
+/// A shipment inside a write transaction.
+pub async fn shipment_in_tx(tx: &mut Tx, id: i64) -> Result<ShipmentRow> {
+    let sql = sqlx::AssertSqlSafe(format!("{SHIPMENT_SELECT} WHERE id = $1"));
+    let row =
+        on_tx!(tx, c => sqlx::query_as::<_, ShipmentRow>(sql).bind(id).fetch_optional(c).await?);
+    row.ok_or(StoreError::NotFound)
+}
+
+/// A shipment's lines by order line number.
+pub async fn shipment_lines(db: &Db, shipment_id: i64) -> Result<Vec<ShipmentLineRow>> {
+    const SQL: &str = "SELECT shipment_id, order_line_no, product_id, qty FROM shipment_lines \
+         WHERE shipment_id = $1 ORDER BY order_line_no";
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, ShipmentLineRow>(SQL).bind(shipment_id).fetch_all(p).await?),
+    )
+}
+
+/// The standard cost of each product with these ids: `(id, standard_cost_minor)`.
+pub async fn standard_costs(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    const SQL: &str = "SELECT id, standard_cost_minor FROM products WHERE id = $1";
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row =
+            on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(SQL).bind(id).fetch_optional(c).await?);
+        found.extend(row);
+    }
+    Ok(found)
+}
