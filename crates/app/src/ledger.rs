@@ -117,8 +117,9 @@ async fn resolve_accounts(tx: &mut Tx, entry: &BalancedEntry) -> AppResult<HashM
         .collect())
 }
 
-/// Writes a balanced entry under the next number of its year's series.
-async fn post(
+/// Writes a balanced entry under the next number of its year's series,
+/// inside the caller's transaction (other modules post through here too).
+pub(crate) async fn post(
     tx: &mut Tx,
     actor: &Actor,
     entry: &BalancedEntry,

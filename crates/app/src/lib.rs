@@ -30,6 +30,7 @@ pub mod audit;
 pub mod auth;
 pub mod csv_file;
 pub mod demo;
+pub mod fulfilment;
 pub mod idempotency;
 pub mod ledger;
 pub mod parties;

@@ -438,9 +438,17 @@ pub async fn cancel_order(
     }
     let lines = store::lines_in_tx(&mut tx, id.0).await?;
     if from.holds_stock() {
+        // What shipped already left with its reservation; the rest goes back.
+        let shipped: HashMap<i64, i64> = seam_store::shipments::shipped_qty_in_tx(&mut tx, id.0)
+            .await?
+            .into_iter()
+            .collect();
         let warehouse = WarehouseId(before.warehouse_id);
         for line in lines.iter().filter(|l| l.kind == "goods") {
-            crate::stock::release(&mut tx, ProductId(line.product_id), warehouse, line.qty).await?;
+            let left = line.qty - shipped.get(&line.line_no).copied().unwrap_or(0);
+            if left > 0 {
+                crate::stock::release(&mut tx, ProductId(line.product_id), warehouse, left).await?;
+            }
         }
     }
     store::set_state(

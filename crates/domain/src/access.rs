@@ -21,6 +21,7 @@ pub enum Permission {
     SalesOrderRead,
     SalesOrderWrite,
     SalesOrderConfirm,
+    SalesOrderShip,
     ReceptionUse,
     CrmUse,
     SalesUse,
@@ -39,7 +40,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 32] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -56,6 +57,7 @@ impl Permission {
         Permission::SalesOrderRead,
         Permission::SalesOrderWrite,
         Permission::SalesOrderConfirm,
+        Permission::SalesOrderShip,
         Permission::ReceptionUse,
         Permission::CrmUse,
         Permission::SalesUse,
@@ -91,6 +93,7 @@ impl Permission {
             Permission::SalesOrderRead => "sales.order.read",
             Permission::SalesOrderWrite => "sales.order.write",
             Permission::SalesOrderConfirm => "sales.order.confirm",
+            Permission::SalesOrderShip => "sales.order.ship",
             Permission::ReceptionUse => "reception.use",
             Permission::CrmUse => "crm.use",
             Permission::SalesUse => "sales.use",
@@ -188,6 +191,7 @@ impl Role {
                 SalesOrderRead,
                 SalesOrderWrite,
                 SalesOrderConfirm,
+                SalesOrderShip,
                 ReceptionUse,
                 CrmUse,
                 SalesUse,
@@ -268,6 +272,7 @@ impl Role {
                 StockRead,
                 StockWrite,
                 SalesOrderRead,
+                SalesOrderShip,
                 InventoryUse,
                 PurchasingUse,
             ],
@@ -526,6 +531,20 @@ mod tests {
             for p in [Permission::SalesOrderWrite, Permission::SalesOrderConfirm] {
                 assert_eq!(grants.allows(p), writers.contains(&role), "{role:?} {p:?}");
             }
+        }
+    }
+
+    #[test]
+    fn orders_are_shipped_by_the_warehouse_and_managers() {
+        use Role::*;
+        let shippers = [Warehouse, Manager, Admin];
+        for role in Role::ALL {
+            let grants = Grants::for_roles(&[role]);
+            assert_eq!(
+                grants.allows(Permission::SalesOrderShip),
+                shippers.contains(&role),
+                "{role:?} sales.order.ship"
+            );
         }
     }
 

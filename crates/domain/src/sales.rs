@@ -1,9 +1,11 @@
 //! Sales orders: what a customer ordered, the states an order moves through,
 //! the rules for its lines, and its totals.
 //!
-//! States: `draft` → `confirmed` → `cancelled`, and `draft` → `cancelled`.
-//! Confirming gives the order its number and reserves its goods; cancelling a
-//! confirmed order gives the reservations back. Every other move is an
+//! States: `draft` → `confirmed` → `cancelled`, `draft` → `cancelled`, and
+//! `confirmed` → `shipped` once every line has shipped. Confirming gives the
+//! order its number and reserves its goods; cancelling a confirmed order
+//! gives the reservations back; shipping takes the goods out (a partly
+//! shipped order stays confirmed). Every other move is an
 //! [`IllegalTransition`].
 //!
 //! Totals follow EN 16931: a line's net is quantity × unit price; VAT is
@@ -26,6 +28,7 @@ pub const NUMBER_PREFIX: &str = "SO";
 pub enum OrderState {
     Draft,
     Confirmed,
+    Shipped,
     Cancelled,
 }
 
@@ -51,9 +54,10 @@ impl std::fmt::Display for IllegalTransition {
 impl std::error::Error for IllegalTransition {}
 
 impl OrderState {
-    pub const ALL: [OrderState; 3] = [
+    pub const ALL: [OrderState; 4] = [
         OrderState::Draft,
         OrderState::Confirmed,
+        OrderState::Shipped,
         OrderState::Cancelled,
     ];
 
@@ -61,6 +65,7 @@ impl OrderState {
         match self {
             OrderState::Draft => "draft",
             OrderState::Confirmed => "confirmed",
+            OrderState::Shipped => "shipped",
             OrderState::Cancelled => "cancelled",
         }
     }
@@ -87,6 +92,29 @@ impl OrderState {
             from => Err(IllegalTransition {
                 from,
                 action: "cancel",
+            }),
+        }
+    }
+
+    /// Only a confirmed order may ship (partly or wholly); it stays confirmed
+    /// until its last line has shipped.
+    pub fn ship(self) -> Result<OrderState, IllegalTransition> {
+        match self {
+            OrderState::Confirmed => Ok(OrderState::Confirmed),
+            from => Err(IllegalTransition {
+                from,
+                action: "ship",
+            }),
+        }
+    }
+
+    /// The last shipment of a confirmed order makes it shipped.
+    pub fn ship_complete(self) -> Result<OrderState, IllegalTransition> {
+        match self {
+            OrderState::Confirmed => Ok(OrderState::Shipped),
+            from => Err(IllegalTransition {
+                from,
+                action: "ship",
             }),
         }
     }

@@ -1,0 +1,380 @@
+//! Fulfilment: shipping a confirmed sales order, wholly or in part.
+//!
+//! One shipment is one transaction: every goods line gives back its
+//! reservation and takes its quantity out of the order's warehouse with an
+//! `issue` stock move, one balanced journal entry books the cost of the goods
+//! at their standard cost (debit 5000 Cost of goods sold, credit 1300
+//! Inventory; none when the cost is zero), the shipment takes the next
+//! gapless number of its year (`SH-2026-000001`), and the audit event is
+//! appended. When every line has shipped the order becomes `shipped`.
+//!
+//! Shipped quantities are not stored on the order lines; they are the sums
+//! of the shipment lines.
+
+use std::collections::HashMap;
+
+use seam_domain::FieldErrors;
+use seam_domain::access::Permission;
+use seam_domain::ids::{ProductId, SalesOrderId, WarehouseId};
+use seam_domain::ledger::{BalancedEntry, Date, ValidLine};
+use seam_domain::sales::{IllegalTransition, OrderState, line_field};
+use seam_domain::stock::MoveKind;
+use seam_store::StoreError;
+use seam_store::sales as order_store;
+use seam_store::shipments as store;
+pub use seam_store::shipments::{ShipmentLineRow, ShipmentRow};
+use seam_store::stock as stock_store;
+use serde_json::json;
+
+use crate::sales::state_of;
+use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
+
+/// The number series prefix: `SH-2026-000001`.
+pub const NUMBER_PREFIX: &str = "SH";
+/// The account debited with the cost of the goods shipped.
+pub const COGS_ACCOUNT: &str = "5000";
+/// The account credited with the cost of the goods shipped.
+pub const INVENTORY_ACCOUNT: &str = "1300";
+/// The longest tracking reference.
+pub const TRACKING_CHARS_MAX: usize = 100;
+
+/// Which quantities a shipment carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShipLines {
+    /// Everything not shipped yet, on every line.
+    Remaining,
+    /// These `(line_no, qty)`; errors name `lines[n].qty` by position from 1.
+    These(Vec<(i64, i64)>),
+}
+
+/// A shipment to make.
+#[derive(Debug, Clone)]
+pub struct ShipInput {
+    pub lines: ShipLines,
+    /// `YYYY-MM-DD`; empty for today.
+    pub ship_date: String,
+    pub tracking_reference: String,
+}
+
+/// One order line as fulfilment sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineProgress {
+    pub line_no: i64,
+    pub ordered: i64,
+    pub shipped: i64,
+}
+
+impl LineProgress {
+    pub fn remaining(&self) -> i64 {
+        self.ordered - self.shipped
+    }
+}
+
+/// A shipment written: its row and the order's state after it.
+#[derive(Debug, Clone)]
+pub struct Shipped {
+    pub shipment: ShipmentRow,
+    pub order_state: OrderState,
+    /// The cost-of-goods entry's number, when one was posted.
+    pub entry_number: Option<String>,
+}
+
+/// The number of a shipment: `SH-2026-000001`.
+pub fn shipment_number(year: i16, seq: i64) -> String {
+    format!("{NUMBER_PREFIX}-{year:04}-{seq:06}")
+}
+
+fn today() -> Date {
+    let d = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    Date {
+        year: d.year(),
+        month: d.month(),
+        day: d.day(),
+    }
+}
+
+fn illegal(_: IllegalTransition) -> AppError {
+    AppError::Conflict(IllegalTransition::CODE)
+}
+
+/// Ships a confirmed order: the lines named (or everything remaining), on
+/// `ship_date`, with a tracking reference. Needs `sales.order.ship`.
+///
+/// Errors: [`AppError::Invalid`] naming `lines[n].qty` (`error-ship-too-much`,
+/// `error-qty-positive`), `lines[n].line_no` (`error-unknown-order-line`),
+/// `lines` (`error-ship-nothing`), `ship_date` or `tracking_reference`;
+/// [`AppError::Conflict`] with `error-order-state` unless confirmed. Nothing
+/// is written on any error.
+pub async fn ship_order(
+    app: &App,
+    actor: &Actor,
+    order_id: SalesOrderId,
+    input: &ShipInput,
+) -> AppResult<Shipped> {
+    actor.require(Permission::SalesOrderShip)?;
+    let mut errors = FieldErrors::new();
+    let date = match input.ship_date.trim() {
+        "" => Some(today()),
+        text => Date::parse(text),
+    };
+    if date.is_none() {
+        errors.add("ship_date", "error-date");
+    }
+    let tracking = input.tracking_reference.trim();
+    if tracking.chars().count() > TRACKING_CHARS_MAX {
+        errors.add("tracking_reference", "error-too-long");
+    }
+    let mut tx = app.db.begin().await?;
+    let order = order_store::order_in_tx(&mut tx, order_id.0).await?;
+    let from = state_of(&order);
+    from.ship().map_err(illegal)?;
+    let lines = order_store::lines_in_tx(&mut tx, order_id.0).await?;
+    let shipped: HashMap<i64, i64> = store::shipped_qty_in_tx(&mut tx, order_id.0)
+        .await?
+        .into_iter()
+        .collect();
+    let progress: HashMap<i64, LineProgress> = lines
+        .iter()
+        .map(|l| {
+            (
+                l.line_no,
+                LineProgress {
+                    line_no: l.line_no,
+                    ordered: l.qty,
+                    shipped: shipped.get(&l.line_no).copied().unwrap_or(0),
+                },
+            )
+        })
+        .collect();
+    let wanted: Vec<(i64, i64)> = match &input.lines {
+        ShipLines::Remaining => lines
+            .iter()
+            .filter_map(|l| {
+                let left = progress.get(&l.line_no).map_or(0, LineProgress::remaining);
+                (left > 0).then_some((l.line_no, left))
+            })
+            .collect(),
+        ShipLines::These(these) => {
+            let mut seen = HashMap::new();
+            for (i, (line_no, qty)) in these.iter().enumerate() {
+                let n = i + 1;
+                let already = seen.entry(*line_no).or_insert(0_i64);
+                match progress.get(line_no) {
+                    None => errors.add(&line_field(n, "line_no"), "error-unknown-order-line"),
+                    Some(_) if *qty <= 0 => errors.add(&line_field(n, "qty"), "error-qty-positive"),
+                    Some(p) if *qty + *already > p.remaining() => {
+                        errors.add(&line_field(n, "qty"), "error-ship-too-much")
+                    }
+                    Some(_) => *already += qty,
+                }
+            }
+            let mut merged: Vec<(i64, i64)> = seen.into_iter().filter(|(_, q)| *q > 0).collect();
+            merged.sort_unstable();
+            merged
+        }
+    };
+    if wanted.is_empty() && errors.is_empty() {
+        errors.add("lines", "error-ship-nothing");
+    }
+    let Some(date) = date else {
+        return Err(AppError::Invalid(errors));
+    };
+    errors.into_result(())?;
+
+    let by_no: HashMap<i64, &order_store::LineRow> = lines.iter().map(|l| (l.line_no, l)).collect();
+    let goods: Vec<(i64, i64, i64)> = wanted
+        .iter()
+        .filter_map(|(no, qty)| {
+            by_no
+                .get(no)
+                .filter(|l| l.kind == "goods")
+                .map(|l| (*no, l.product_id, *qty))
+        })
+        .collect();
+    let mut product_ids: Vec<i64> = goods.iter().map(|g| g.1).collect();
+    product_ids.sort_unstable();
+    product_ids.dedup();
+    let costs: HashMap<i64, i64> = store::standard_costs(&mut tx, &product_ids)
+        .await?
+        .into_iter()
+        .collect();
+
+    let year = date.year;
+    let seq =
+        seam_store::ledger::next_number(&mut tx, &format!("{NUMBER_PREFIX}-{year:04}")).await?;
+    let number = shipment_number(year, seq);
+    let order_number = crate::sales::display_number(&order);
+
+    // Reservations back and stock out, line by line.
+    let warehouse = WarehouseId(order.warehouse_id);
+    let mut cost_minor: i64 = 0;
+    for (line_no, product_id, qty) in &goods {
+        crate::stock::release(&mut tx, ProductId(*product_id), warehouse, *qty).await?;
+        let reference = format!("{number} {order_number}");
+        let new = stock_store::NewMove {
+            product_id: *product_id,
+            warehouse_id: warehouse.0,
+            date: &date.iso(),
+            year,
+            kind: MoveKind::Issue,
+            qty: -qty,
+            reference: &reference,
+            posted_by: &actor.username,
+            now_us: now_us(),
+        };
+        match stock_store::post_move(&mut tx, &new).await {
+            Err(StoreError::InsufficientStock) => {
+                let n = usize::try_from(*line_no).unwrap_or(0);
+                return Err(AppError::Invalid(FieldErrors::one(
+                    &line_field(n, "qty"),
+                    "error-stock-insufficient",
+                )));
+            }
+            other => other?,
+        };
+        let unit = costs.get(product_id).copied().unwrap_or(0);
+        cost_minor = qty
+            .checked_mul(unit)
+            .and_then(|c| cost_minor.checked_add(c))
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cost of goods overflows")))?;
+    }
+
+    // One entry for the cost of the goods, unless they cost nothing.
+    let entry = if cost_minor > 0 {
+        let entry = BalancedEntry::from_stored(
+            date,
+            format!("Cost of goods shipped {number} ({order_number})"),
+            order.currency.clone(),
+            vec![
+                ValidLine {
+                    account: COGS_ACCOUNT.to_owned(),
+                    debit_minor: cost_minor,
+                    credit_minor: 0,
+                },
+                ValidLine {
+                    account: INVENTORY_ACCOUNT.to_owned(),
+                    debit_minor: 0,
+                    credit_minor: cost_minor,
+                },
+            ],
+        )
+        .map_err(AppError::Invalid)?;
+        Some(crate::ledger::post(&mut tx, actor, &entry, None).await?)
+    } else {
+        None
+    };
+
+    let shipment_lines: Vec<(i64, i64, i64)> = wanted
+        .iter()
+        .filter_map(|(no, qty)| by_no.get(no).map(|l| (*no, l.product_id, *qty)))
+        .collect();
+    let id = store::insert_shipment(
+        &mut tx,
+        &store::NewShipment {
+            number: &number,
+            order_id: order.id,
+            ship_date: &date.iso(),
+            tracking_reference: tracking,
+            journal_entry_id: entry.as_ref().map(|e| e.0),
+            posted_by: &actor.username,
+            now_us: now_us(),
+        },
+        &shipment_lines,
+    )
+    .await?;
+
+    let mut done = progress.clone();
+    for (no, qty) in &wanted {
+        if let Some(p) = done.get_mut(no) {
+            p.shipped += qty;
+        }
+    }
+    let complete = done.values().all(|p| p.remaining() == 0);
+    let to = if complete {
+        let to = from.ship_complete().map_err(illegal)?;
+        order_store::set_state(
+            &mut tx,
+            order.id,
+            order.version,
+            from.name(),
+            to.name(),
+            None,
+            now_us(),
+        )
+        .await?;
+        to
+    } else {
+        from
+    };
+    let shipment = store::shipment_in_tx(&mut tx, id).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "sales_order",
+            entity_id: order.id.to_string(),
+            action: "ship",
+            before: Some(json!({ "state": order.state })),
+            after: Some(json!({
+                "state": to.name(),
+                "shipment": number,
+                "ship_date": shipment.ship_date,
+                "tracking_reference": shipment.tracking_reference,
+                "journal_entry": entry.as_ref().map(|e| &e.1),
+                "cost_minor": cost_minor,
+                "lines": wanted.iter().map(|(no, qty)| json!({ "line_no": no, "qty": qty })).collect::<Vec<_>>(),
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Shipped {
+        shipment,
+        order_state: to,
+        entry_number: entry.map(|e| e.1),
+    })
+}
+
+/// How much of each line of an order has shipped. Needs `sales.order.read`.
+pub async fn progress(
+    app: &App,
+    actor: &Actor,
+    order: SalesOrderId,
+) -> AppResult<Vec<LineProgress>> {
+    actor.require(Permission::SalesOrderRead)?;
+    let lines = order_store::lines(&app.db, order.0).await?;
+    let shipped: HashMap<i64, i64> = store::shipped_qty(&app.db, order.0)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(lines
+        .iter()
+        .map(|l| LineProgress {
+            line_no: l.line_no,
+            ordered: l.qty,
+            shipped: shipped.get(&l.line_no).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// An order's shipments, oldest first. Needs `sales.order.read`.
+pub async fn shipments(
+    app: &App,
+    actor: &Actor,
+    order: SalesOrderId,
+) -> AppResult<Vec<ShipmentRow>> {
+    actor.require(Permission::SalesOrderRead)?;
+    Ok(store::shipments(&app.db, order.0).await?)
+}
+
+/// A shipment's lines. Needs `sales.order.read`.
+pub async fn shipment_lines(
+    app: &App,
+    actor: &Actor,
+    shipment_id: i64,
+) -> AppResult<Vec<ShipmentLineRow>> {
+    actor.require(Permission::SalesOrderRead)?;
+    Ok(store::shipment_lines(&app.db, shipment_id).await?)
+}
