@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use seam_app::parties::{self, PartyFilter, PartySort};
 use seam_app::products::{self, ProductFilter, ProductSort};
+use seam_app::fulfilment::{self, ShipInput, ShipLines};
 use seam_app::sales::{self, LineInput, OrderDetail, OrderFilter, OrderInput, OrderRow};
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
@@ -316,7 +317,16 @@ pub struct LineView {
     pub unit_price: String,
     pub rate: String,
     pub net: String,
+    pub shipped: String,
     pub error: String,
+}
+
+/// A shipment of the order, ready to show.
+pub struct ShipmentView {
+    pub number: String,
+    pub date: String,
+    pub tracking: String,
+    pub entry_id: Option<i64>,
 }
 
 /// The VAT at one rate, ready to show.
@@ -344,6 +354,10 @@ struct DetailPage {
     total: String,
     may_confirm: bool,
     may_cancel: bool,
+    may_ship: bool,
+    show_shipped: bool,
+    shipments: Vec<ShipmentView>,
+    today: String,
     errors: Errors,
 }
 
@@ -368,6 +382,28 @@ async fn detail_page(
     let number = display_number(i18n, o);
     let current = detail.state();
     let may = actor.may(Permission::SalesOrderConfirm);
+    let progress = match fulfilment::progress(&state.app, actor, SalesOrderId(id)).await {
+        Ok(p) => p,
+        Err(e) => return fail(who, &e),
+    };
+    let shipped_of = |no: i64| {
+        progress
+            .iter()
+            .find(|p| p.line_no == no)
+            .map_or(0, |p| p.shipped)
+    };
+    let shipments = match fulfilment::shipments(&state.app, actor, SalesOrderId(id)).await {
+        Ok(rows) => rows
+            .iter()
+            .map(|s| ShipmentView {
+                number: s.number.clone(),
+                date: i18n.date(&s.ship_date),
+                tracking: s.tracking_reference.clone(),
+                entry_id: s.journal_entry_id,
+            })
+            .collect::<Vec<_>>(),
+        Err(e) => return fail(who, &e),
+    };
     let lines = detail
         .lines
         .iter()
@@ -378,8 +414,9 @@ async fn detail_page(
             description: l.description.clone(),
             qty: i18n.integer(&l.qty),
             unit_price: i18n.money(l.unit_price_minor, &o.currency),
-            rate: format_rate(l.vat_basis_points),
+            rate: format!("{}%", format_rate(l.vat_basis_points)),
             net: i18n.money(l.line_net_minor, &o.currency),
+            shipped: i18n.integer(&shipped_of(l.line_no)),
             error: errors.get(&format!("lines[{}].qty", l.line_no)).to_owned(),
         })
         .collect();
@@ -388,7 +425,7 @@ async fn detail_page(
         .breakdown
         .iter()
         .map(|b| VatView {
-            rate: format!("{} ({})", b.tax_rate_code, format_rate(b.vat_basis_points)),
+            rate: format!("{} ({}%)", b.tax_rate_code, format_rate(b.vat_basis_points)),
             base: i18n.money(b.base_minor, &o.currency),
             vat: i18n.money(b.vat_minor, &o.currency),
         })
@@ -407,6 +444,14 @@ async fn detail_page(
         total: i18n.money(o.total_minor, &o.currency),
         may_confirm: may && current.confirm().is_ok(),
         may_cancel: may && current.cancel().is_ok(),
+        may_ship: actor.may(Permission::SalesOrderShip) && current.ship().is_ok(),
+        show_shipped: matches!(current, OrderState::Confirmed | OrderState::Shipped),
+        shipments,
+        today: jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .strftime("%Y-%m-%d")
+            .to_string(),
         errors,
         number: number.clone(),
         page: {
@@ -468,6 +513,34 @@ pub async fn cancel(
                 &who,
                 &format!("/sales/orders/{id}"),
                 "flash-order-cancelled",
+            )
+            .await
+        }
+        Err(e) => detail_page(&state, &who, &actor, id, Some(&e)).await,
+    }
+}
+
+/// Ships everything the order has left, on the date and with the tracking
+/// reference of the form.
+pub async fn ship(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let input = ShipInput {
+        lines: ShipLines::Remaining,
+        ship_date: form.get("ship_date").to_owned(),
+        tracking_reference: form.get("tracking_reference").to_owned(),
+    };
+    match fulfilment::ship_order(&state.app, &actor, SalesOrderId(id), &input).await {
+        Ok(_) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/sales/orders/{id}"),
+                "flash-order-shipped",
             )
             .await
         }
