@@ -344,6 +344,12 @@ pub fn routes() -> Vec<Route> {
             post(pages::sales::cancel),
         ),
         route(
+            M::POST,
+            "/sales/orders/{id}/ship",
+            Access::Permission(P::SalesOrderShip),
+            post(pages::sales::ship),
+        ),
+        route(
             M::GET,
             "/admin/users",
             Access::Permission(P::UsersAdmin),
@@ -561,6 +567,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/sales-orders/{id}/cancel",
             Access::Permission(P::SalesOrderConfirm),
             post(api::sales::cancel),
+        ),
+        route(
+            M::POST,
+            "/api/v1/sales-orders/{id}/ship",
+            Access::Permission(P::SalesOrderShip),
+            post(api::sales::ship),
         ),
         route(
             M::GET,

@@ -30,6 +30,7 @@ both_backends!(
     a_bad_order_form_names_the_line_and_writes_nothing,
     roles_see_create_and_confirm_orders_as_their_permissions_say,
     the_api_creates_once_per_idempotency_key_confirms_and_cancels,
+    the_warehouse_ships_an_order_from_its_page_and_the_api_ships_in_part,
 );
 
 async fn product(env: &Env, sku: &str, kind: &str, price: &str) -> i64 {
@@ -364,7 +365,7 @@ async fn the_api_creates_once_per_idempotency_key_confirms_and_cancels(backend: 
     assert_eq!(twice.status, StatusCode::CONFLICT);
     let list = api.get("/api/v1/sales-orders?state=confirmed").await;
     assert_eq!(list.json()["items"].as_array().unwrap().len(), 1);
-    let bad_state = api.get("/api/v1/sales-orders?state=shipped").await;
+    let bad_state = api.get("/api/v1/sales-orders?state=packed").await;
     assert_eq!(bad_state.status, StatusCode::UNPROCESSABLE_ENTITY);
     let cancelled = api
         .post_json(&format!("/api/v1/sales-orders/{id}/cancel"), "", None)
@@ -393,4 +394,117 @@ async fn the_api_creates_once_per_idempotency_key_confirms_and_cancels(backend: 
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     assert_eq!(order_count(&env).await, 1);
+}
+
+async fn confirmed_order(env: &Env, acme: i64, sku: &str, qty: &str) -> i64 {
+    let id = sales::create_order(
+        &env.app,
+        &Actor::system("t"),
+        &sales::OrderInput {
+            customer: Some(seam_domain::ids::PartyId(acme)),
+            lines: vec![sales::LineInput {
+                product: sku.into(),
+                qty: qty.into(),
+                unit_price: String::new(),
+            }],
+            ..sales::OrderInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    sales::confirm_order(&env.app, &Actor::system("t"), id, None)
+        .await
+        .unwrap();
+    id.0
+}
+
+async fn the_warehouse_ships_an_order_from_its_page_and_the_api_ships_in_part(backend: Backend) {
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let lamp = product(&env, "LAMP", "goods", "30.00").await;
+    receive(&env, "LAMP", "10").await;
+    let acme = customer(&env, "Acme Ltd").await;
+    let id = confirmed_order(&env, acme, "LAMP", "3").await;
+    assert_eq!(reserved(&env, lamp).await, 3);
+
+    env.user("sam", &[Role::Sales], None).await;
+    let mut sales_user = env.logged_in("sam").await;
+    let page = sales_user.get(&format!("/sales/orders/{id}")).await;
+    assert!(!page.body.contains("/ship\""), "sales may not ship");
+    let refused = sales_user
+        .post_form(&format!("/sales/orders/{id}/ship"), &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    env.user("wanda", &[Role::Warehouse], None).await;
+    let mut warehouse = env.logged_in("wanda").await;
+    let page = warehouse.get(&format!("/sales/orders/{id}")).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/sales/orders/{id}/ship\"")),
+        "{}",
+        page.body
+    );
+    let bad = warehouse
+        .post_form(
+            &format!("/sales/orders/{id}/ship"),
+            &[("ship_date", "2026-02-30"), ("tracking_reference", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("YYYY-MM-DD"));
+    assert_eq!(reserved(&env, lamp).await, 3, "nothing written");
+    let shipped = warehouse
+        .post_form(
+            &format!("/sales/orders/{id}/ship"),
+            &[
+                ("ship_date", "2026-03-05"),
+                ("tracking_reference", "TRK-42"),
+            ],
+        )
+        .await;
+    assert_eq!(shipped.status, StatusCode::SEE_OTHER, "{}", shipped.body);
+    let page = warehouse.get(&format!("/sales/orders/{id}")).await;
+    assert!(page.body.contains("SH-2026-000001"), "{}", page.body);
+    assert!(page.body.contains("TRK-42"));
+    assert!(page.body.contains("Shipped"));
+    assert!(
+        !page
+            .body
+            .contains(&format!("action=\"/sales/orders/{id}/ship\""))
+    );
+    assert_eq!(reserved(&env, lamp).await, 0);
+
+    // The API ships part of another order, then refuses too much.
+    let other = confirmed_order(&env, acme, "LAMP", "4").await;
+    let secret = token(
+        &env,
+        "dock",
+        &[Role::Warehouse],
+        &[Permission::SalesOrderRead, Permission::SalesOrderShip],
+    )
+    .await;
+    let mut api = env.client();
+    api.bearer = Some(secret);
+    let part = api
+        .post_json(
+            &format!("/api/v1/sales-orders/{other}/ship"),
+            r#"{"ship_date":"2026-03-06","lines":[{"line_no":1,"qty":1}]}"#,
+            None,
+        )
+        .await;
+    assert_eq!(part.status, StatusCode::CREATED, "{}", part.body);
+    assert_eq!(part.json()["number"], "SH-2026-000002");
+    assert_eq!(part.json()["order_state"], "confirmed");
+    let too_much = api
+        .post_json(
+            &format!("/api/v1/sales-orders/{other}/ship"),
+            r#"{"lines":[{"line_no":1,"qty":9}]}"#,
+            None,
+        )
+        .await;
+    assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_much.body.contains("lines[1].qty"), "{}", too_much.body);
+    assert_eq!(reserved(&env, lamp).await, 3);
 }

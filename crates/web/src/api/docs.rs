@@ -36,12 +36,12 @@ impl Modify for BearerAuth {
         products::list, products::get_one, products::create, products::update, products::archive, products::restore,
         products::tax_rates, products::create_tax_rate,
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
-        sales::list, sales::create, sales::detail, sales::confirm, sales::cancel,
+        sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship,
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
     ),
-    components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput)),
+    components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

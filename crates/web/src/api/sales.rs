@@ -41,7 +41,7 @@ pub struct SalesOrder {
     pub number: Option<String>,
     pub customer_id: i64,
     pub customer_name: String,
-    /// `draft`, `confirmed` or `cancelled`.
+    /// `draft`, `confirmed`, `shipped` or `cancelled`.
     pub state: String,
     /// `YYYY-MM-DD`.
     pub order_date: String,
@@ -336,6 +336,93 @@ pub async fn cancel(
 ) -> Response {
     match sales::cancel_order(&state.app, &actor, SalesOrderId(id), params.version).await {
         Ok(_) => after(&state, &actor, id).await,
+        Err(e) => problem(&e),
+    }
+}
+
+/// One line of a shipment.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShipLineInput {
+    /// The order line's number, from 1.
+    pub line_no: Option<i64>,
+    /// Whole units, at most what is left to ship on that line.
+    pub qty: Option<i64>,
+}
+
+/// A shipment of a confirmed order. Without `lines`, everything left ships.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ShipInput {
+    /// `YYYY-MM-DD`; today when omitted.
+    pub ship_date: Option<String>,
+    pub tracking_reference: Option<String>,
+    pub lines: Option<Vec<ShipLineInput>>,
+}
+
+impl KnownFields for ShipInput {
+    const FIELDS: &'static [&'static str] = &["ship_date", "tracking_reference", "lines"];
+}
+
+/// A shipment written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Shipment {
+    pub id: i64,
+    /// `SH-2026-000001`.
+    pub number: String,
+    pub order_id: i64,
+    /// `confirmed` while lines are left to ship, else `shipped`.
+    pub order_state: String,
+    pub ship_date: String,
+    pub tracking_reference: String,
+    /// The cost-of-goods journal entry; absent when the goods cost nothing.
+    pub journal_entry_id: Option<i64>,
+}
+
+/// Ship a confirmed order: each goods line's reservation is released and its
+/// stock issued from MAIN, and the cost of the goods is booked (debit 5000,
+/// credit 1300), in one transaction. More than is left on a line is a 422
+/// naming `lines[n].qty`; anything but a confirmed order is a 409
+/// `error-order-state`.
+#[utoipa::path(post, path = "/api/v1/sales-orders/{id}/ship", tag = "sales", request_body = ShipInput,
+    params(("id" = i64, Path, description = "The order's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key returns the first response")),
+    responses((status = 201, body = Shipment), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn ship(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    ApiJson(body): ApiJson<ShipInput>,
+) -> Response {
+    use seam_app::fulfilment::{self, ShipLines};
+    let lines = match body.lines {
+        None => ShipLines::Remaining,
+        Some(lines) => ShipLines::These(
+            lines
+                .iter()
+                .map(|l| (l.line_no.unwrap_or(0), l.qty.unwrap_or(0)))
+                .collect(),
+        ),
+    };
+    let input = fulfilment::ShipInput {
+        lines,
+        ship_date: body.ship_date.unwrap_or_default(),
+        tracking_reference: body.tracking_reference.unwrap_or_default(),
+    };
+    match fulfilment::ship_order(&state.app, &actor, SalesOrderId(id), &input).await {
+        Ok(s) => (
+            StatusCode::CREATED,
+            Json(Shipment {
+                id: s.shipment.id,
+                number: s.shipment.number,
+                order_id: s.shipment.order_id,
+                order_state: s.order_state.name().to_owned(),
+                ship_date: s.shipment.ship_date,
+                tracking_reference: s.shipment.tracking_reference,
+                journal_entry_id: s.shipment.journal_entry_id,
+            }),
+        )
+            .into_response(),
         Err(e) => problem(&e),
     }
 }

@@ -5,9 +5,9 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use seam_app::fulfilment::{self, ShipInput, ShipLines};
 use seam_app::parties::{self, PartyFilter, PartySort};
 use seam_app::products::{self, ProductFilter, ProductSort};
-use seam_app::fulfilment::{self, ShipInput, ShipLines};
 use seam_app::sales::{self, LineInput, OrderDetail, OrderFilter, OrderInput, OrderRow};
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
