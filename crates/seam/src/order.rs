@@ -1,10 +1,12 @@
 //! `seam order …`: sales orders for customers. Create a draft, confirm it
 //! (numbered, its goods reserved all or nothing) or cancel it (reservations
-//! given back), list and show them. Amounts are exact decimals.
+//! given back), ship it (stock out, cost of goods booked), list and show
+//! them. Amounts are exact decimals.
 
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
+use seam_app::fulfilment;
 use seam_app::sales::{self, LineInput, OrderFilter, OrderInput, OrderRow};
 use seam_app::{Actor, App};
 use seam_domain::ids::PartyId;
@@ -56,12 +58,25 @@ pub enum OrderCommand {
         /// The order's number or id.
         order: String,
     },
+    /// Ship everything a confirmed order has left: reservations released,
+    /// goods issued from stock, their cost booked; prints the shipment's number.
+    Ship {
+        /// The order's number or id.
+        order: String,
+        /// The ship date, YYYY-MM-DD. [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// The carrier's tracking reference.
+        #[arg(long, value_name = "REFERENCE")]
+        tracking: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StateArg {
     Draft,
     Confirmed,
+    Shipped,
     Cancelled,
 }
 
@@ -70,6 +85,7 @@ impl StateArg {
         match self {
             StateArg::Draft => "draft",
             StateArg::Confirmed => "confirmed",
+            StateArg::Shipped => "shipped",
             StateArg::Cancelled => "cancelled",
         }
     }
@@ -131,6 +147,25 @@ pub async fn order(app: &App, command: OrderCommand) -> anyhow::Result<ExitCode>
             let id = sales::find_order(app, &cli(), &order).await?;
             let row = sales::cancel_order(app, &cli(), id, None).await?;
             out(format!("cancelled {}", sales::display_number(&row)))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        OrderCommand::Ship {
+            order,
+            date,
+            tracking,
+        } => {
+            let id = sales::find_order(app, &cli(), &order).await?;
+            let input = fulfilment::ShipInput {
+                lines: fulfilment::ShipLines::Remaining,
+                ship_date: date.unwrap_or_default(),
+                tracking_reference: tracking.unwrap_or_default(),
+            };
+            let shipped = fulfilment::ship_order(app, &cli(), id, &input).await?;
+            out(format!(
+                "shipped {} (order {})",
+                shipped.shipment.number,
+                shipped.order_state.name()
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
     }

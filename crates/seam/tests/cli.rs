@@ -167,6 +167,7 @@ fn help_works_for_every_subcommand() {
         &["order", "create"],
         &["order", "confirm"],
         &["order", "cancel"],
+        &["order", "ship"],
         &["account"],
         &["account", "list"],
         &["account", "add"],
@@ -1055,6 +1056,47 @@ async fn orders_are_created_confirmed_with_reservations_and_cancelled_from_the_c
         );
         assert_eq!(stock_of(&db, "ESP-1KG"), ["10", "0", "10"]);
         seam(&db, &["order", "cancel", &number]).failed();
+
+        // Shipping a confirmed order takes its goods out of stock.
+        let to_ship = seam(
+            &db,
+            &[
+                "order",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "ESP-1KG:3",
+            ],
+        )
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+        seam(&db, &["order", "confirm", &to_ship]).ok();
+        assert_eq!(stock_of(&db, "ESP-1KG"), ["10", "3", "7"]);
+        let shipped = seam(
+            &db,
+            &[
+                "order",
+                "ship",
+                &to_ship,
+                "--date",
+                "2026-03-05",
+                "--tracking",
+                "TRK-9",
+            ],
+        )
+        .ok()
+        .stdout;
+        assert!(
+            shipped.contains("shipped SH-2026-000001 (order shipped)"),
+            "{shipped}"
+        );
+        assert_eq!(stock_of(&db, "ESP-1KG"), ["7", "0", "7"]);
+        let again = seam(&db, &["order", "ship", &to_ship]).failed();
+        assert_eq!(again.code, 1, "{again:?}");
+        seam(&db, &["order", "ship", &big]).failed();
         let missing = seam(&db, &["order", "show", "SO-1999-000001"]).failed();
         assert!(missing.stderr.contains("not found"), "{missing:?}");
     }
