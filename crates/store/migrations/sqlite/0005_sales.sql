@@ -9,7 +9,7 @@ CREATE TABLE sales_orders (
     number TEXT,
     party_id BIGINT NOT NULL REFERENCES parties (id),
     warehouse_id BIGINT NOT NULL REFERENCES warehouses (id),
-    state TEXT NOT NULL CHECK (state IN ('draft', 'confirmed', 'cancelled')),
+    state TEXT NOT NULL CHECK (state IN ('draft', 'confirmed', 'shipped', 'cancelled')),
     order_date TEXT NOT NULL,
     currency TEXT NOT NULL,
     net_minor BIGINT NOT NULL,
@@ -21,7 +21,7 @@ CREATE TABLE sales_orders (
     updated_at_us BIGINT NOT NULL,
     CONSTRAINT uq_sales_orders_number UNIQUE (number),
     CONSTRAINT ck_sales_orders_number CHECK (
-        (state = 'draft' AND number IS NULL) OR (state = 'confirmed' AND number IS NOT NULL) OR state = 'cancelled'
+        (state = 'draft' AND number IS NULL) OR (state IN ('confirmed', 'shipped') AND number IS NOT NULL) OR state = 'cancelled'
     ),
     CONSTRAINT ck_sales_orders_total CHECK (total_minor = net_minor + vat_minor)
 );
