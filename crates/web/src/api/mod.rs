@@ -12,6 +12,19 @@ pub mod products;
 pub mod sales;
 pub mod stock;
 
+/// Rows per page when a list request names no `limit`.
+pub const PAGE_LIMIT_DEFAULT: i64 = 50;
+
+/// A list request's `limit`: the default when absent, and a field error
+/// unless it lies between 1 and the store's page-size limit.
+pub fn page_limit(limit: Option<i64>, errors: &mut seam_domain::FieldErrors) -> i64 {
+    let limit = limit.unwrap_or(PAGE_LIMIT_DEFAULT);
+    if !(1..=seam_app::parties::PAGE_SIZE_MAX).contains(&limit) {
+        errors.add("limit", "error-limit");
+    }
+    limit
+}
+
 /// Timestamps leave the API as RFC 3339 in UTC.
 pub fn rfc3339(at_us: i64) -> String {
     jiff::Timestamp::from_microsecond(at_us)

@@ -213,10 +213,7 @@ pub async fn list(
         }),
         None => None,
     };
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=parties::PAGE_SIZE_MAX).contains(&limit) {
-        errors.add("limit", "error-limit");
-    }
+    let limit = super::page_limit(params.limit, &mut errors);
     if !errors.is_empty() {
         return Problem::invalid(&errors, &crate::current_request_id()).into_response();
     }

@@ -23,9 +23,6 @@ use crate::AppState;
 use crate::pages::IdPath;
 use crate::who::CurrentActor;
 
-/// Products per page when the client does not say.
-pub const PRODUCTS_LIMIT_DEFAULT: i64 = 50;
-
 fn problem(err: &AppError) -> Response {
     Problem::from_app_error(err, &crate::current_request_id()).into_response()
 }
@@ -198,10 +195,7 @@ pub async fn list(
         }),
         None => None,
     };
-    let limit = params.limit.unwrap_or(PRODUCTS_LIMIT_DEFAULT);
-    if !(1..=products::PAGE_SIZE_MAX).contains(&limit) {
-        errors.add("limit", "error-limit");
-    }
+    let limit = super::page_limit(params.limit, &mut errors);
     if params
         .kind
         .as_deref()

@@ -20,9 +20,6 @@ use super::rfc3339;
 use crate::AppState;
 use crate::who::CurrentActor;
 
-/// Rows per page when the client does not say.
-pub const STOCK_LIMIT_DEFAULT: i64 = 50;
-
 fn problem(err: &AppError) -> Response {
     Problem::from_app_error(err, &crate::current_request_id()).into_response()
 }
@@ -88,14 +85,6 @@ async fn warehouse_id(
     }
 }
 
-fn limit_of(limit: Option<i64>, errors: &mut FieldErrors) -> i64 {
-    let limit = limit.unwrap_or(STOCK_LIMIT_DEFAULT);
-    if !(1..=seam_app::products::PAGE_SIZE_MAX).contains(&limit) {
-        errors.add("limit", "error-limit");
-    }
-    limit
-}
-
 /// Stock levels per product and warehouse, a page at a time.
 #[utoipa::path(get, path = "/api/v1/stock-levels", tag = "stock", params(LevelParams),
     responses((status = 200, body = StockLevelList), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)),
@@ -106,7 +95,7 @@ pub async fn levels(
     Query(params): Query<LevelParams>,
 ) -> Response {
     let mut errors = FieldErrors::new();
-    let limit = limit_of(params.limit, &mut errors);
+    let limit = super::page_limit(params.limit, &mut errors);
     let cursor = match params.cursor.as_deref() {
         Some(c) => LevelCursor::decode(c).or_else(|| {
             errors.add("cursor", "error-cursor");
@@ -220,7 +209,7 @@ pub async fn moves(
     Query(params): Query<MoveParams>,
 ) -> Response {
     let mut errors = FieldErrors::new();
-    let limit = limit_of(params.limit, &mut errors);
+    let limit = super::page_limit(params.limit, &mut errors);
     if !errors.is_empty() {
         return invalid(&errors);
     }
