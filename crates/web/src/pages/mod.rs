@@ -111,6 +111,27 @@ pub fn clear_session_cookie() -> HeaderValue {
     HeaderValue::from_static("seam_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }
 
+/// A query string of the pairs whose value is not empty, for the page links
+/// of a filtered list (`q=acme&cursor=…`).
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// The `status` filter of a list: `archived`, `all`, or active by default.
+pub fn archive_filter(status: &str) -> seam_app::parties::ArchiveFilter {
+    use seam_app::parties::ArchiveFilter;
+    match status {
+        "archived" => ArchiveFilter::Archived,
+        "all" => ArchiveFilter::All,
+        _ => ArchiveFilter::Active,
+    }
+}
+
 /// Only local paths are followed after login, so a link cannot send a user elsewhere.
 pub fn safe_next(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {

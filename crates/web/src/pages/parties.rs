@@ -6,8 +6,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use seam_app::parties::{
-    self, ArchiveFilter, EventRow, ImportReport, PartyCursor, PartyDetail, PartyFilter, PartyRow,
-    PartySort,
+    self, EventRow, ImportReport, PartyCursor, PartyDetail, PartyFilter, PartyRow, PartySort,
 };
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
@@ -52,11 +51,7 @@ impl ListQuery {
             vendors_only: self.role == "vendor",
             tag: non_empty(&self.tag),
             company_id: None,
-            archive: match self.status.as_str() {
-                "archived" => ArchiveFilter::Archived,
-                "all" => ArchiveFilter::All,
-                _ => ArchiveFilter::Active,
-            },
+            archive: super::archive_filter(&self.status),
         }
     }
 
@@ -75,8 +70,7 @@ impl ListQuery {
             ("sort", &self.sort),
             ("cursor", cursor),
         ];
-        let kept: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        serde_urlencoded::to_string(kept).unwrap_or_default()
+        super::query_string(&pairs)
     }
 }
 

@@ -7,8 +7,8 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use seam_app::products::{
-    self, ArchiveFilter, ImportReport, ProductCursor, ProductDetail, ProductFilter, ProductRow,
-    ProductSort, TaxRateRow,
+    self, ImportReport, ProductCursor, ProductDetail, ProductFilter, ProductRow, ProductSort,
+    TaxRateRow,
 };
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
@@ -53,11 +53,7 @@ impl ListQuery {
         ProductFilter {
             text: (!q.is_empty()).then(|| q.to_owned()),
             kind: ProductKind::parse(&self.kind).map(|k| k.name().to_owned()),
-            archive: match self.status.as_str() {
-                "archived" => ArchiveFilter::Archived,
-                "all" => ArchiveFilter::All,
-                _ => ArchiveFilter::Active,
-            },
+            archive: super::archive_filter(&self.status),
         }
     }
 
@@ -74,8 +70,7 @@ impl ListQuery {
             ("sort", &self.sort),
             ("cursor", cursor),
         ];
-        let kept: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        serde_urlencoded::to_string(kept).unwrap_or_default()
+        super::query_string(&pairs)
     }
 }
 

@@ -104,13 +104,9 @@ pub async fn list(
     let page = Page::new(&state, &who, "orders-title", "/sales").await;
     let state_param = filter.state.clone().unwrap_or_default();
     let with = |cursor: &str| {
-        let pairs: Vec<(&str, &str)> = [("state", state_param.as_str()), ("cursor", cursor)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
         format!(
             "/sales/orders?{}",
-            serde_urlencoded::to_string(pairs).unwrap_or_default()
+            super::query_string(&[("state", state_param.as_str()), ("cursor", cursor)])
         )
     };
     let next_link = next.map(|n| with(&n.to_string())).unwrap_or_default();

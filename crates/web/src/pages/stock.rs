@@ -41,8 +41,7 @@ impl LevelQuery {
             ("warehouse", &self.warehouse),
             ("cursor", cursor),
         ];
-        let kept: Vec<(&str, &str)> = pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-        serde_urlencoded::to_string(kept).unwrap_or_default()
+        super::query_string(&pairs)
     }
 }
 
