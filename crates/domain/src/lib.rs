@@ -27,6 +27,7 @@ pub mod access;
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod invoice;
 pub mod ledger;
 pub mod locale;
 pub mod party;
