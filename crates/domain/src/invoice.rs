@@ -270,6 +270,8 @@ pub struct DocumentParty {
     pub name: String,
     /// VAT identifier with its country prefix (`SE556677889901`); empty when none.
     pub vat_id: String,
+    /// Company registration number (EN 16931 BT-30 / BT-47); empty when none.
+    pub legal_id: String,
     pub street: String,
     pub city: String,
     pub postcode: String,
