@@ -35,6 +35,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod parties;
 pub mod products;
+pub mod quotes;
 pub mod sales;
 pub mod stock;
 pub mod tokens;

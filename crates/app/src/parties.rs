@@ -202,7 +202,7 @@ pub async fn party_detail(app: &App, actor: &Actor, id: PartyId) -> AppResult<Pa
     } else {
         Vec::new()
     };
-    let timeline = events::events_of(&app.db, "party", &id.to_string(), TIMELINE_MAX).await?;
+    let timeline = events::party_timeline(&app.db, id.0, TIMELINE_MAX).await?;
     Ok(PartyDetail {
         party,
         company,

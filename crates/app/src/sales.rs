@@ -40,7 +40,7 @@ pub struct LineInput {
 }
 
 impl LineInput {
-    fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         self.product.trim().is_empty()
             && self.qty.trim().is_empty()
             && self.unit_price.trim().is_empty()
@@ -99,7 +99,7 @@ pub fn order_json(order: &OrderRow, lines: &[LineRow]) -> serde_json::Value {
     })
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date()
@@ -118,7 +118,44 @@ async fn validate(
     input: &OrderInput,
 ) -> AppResult<(i64, String, String, Vec<ValidLine>)> {
     let mut errors = FieldErrors::new();
-    let customer = match input.customer {
+    let date = match input.order_date.trim() {
+        "" => today(),
+        text => match Date::parse(text) {
+            Some(d) => d.iso(),
+            None => {
+                errors.add("order_date", "error-date");
+                String::new()
+            }
+        },
+    };
+    let (customer, currency, lines) = validate_parts(
+        tx,
+        input.customer,
+        &input.currency,
+        &input.lines,
+        &mut errors,
+    )
+    .await?;
+    match customer {
+        Some(c) if errors.is_empty() => Ok((c, date, currency, lines)),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// Checks what an order and a quote share: the customer (a party marked as
+/// a customer and not archived), the currency (empty for the first
+/// product's) and every line, adding what is wrong to `errors` under
+/// `customer`, `currency`, `lines` and `lines[n].product|qty|unit_price`.
+/// Returns the customer's id when it passed, the currency and the lines
+/// that passed.
+pub(crate) async fn validate_parts(
+    tx: &mut Tx,
+    customer: Option<PartyId>,
+    currency: &str,
+    lines: &[LineInput],
+    errors: &mut FieldErrors,
+) -> AppResult<(Option<i64>, String, Vec<ValidLine>)> {
+    let customer = match customer {
         None => {
             errors.add("customer", "error-required");
             None
@@ -136,18 +173,7 @@ async fn validate(
             Err(e) => return Err(e.into()),
         },
     };
-    let date = match input.order_date.trim() {
-        "" => today(),
-        text => match Date::parse(text) {
-            Some(d) => d.iso(),
-            None => {
-                errors.add("order_date", "error-date");
-                String::new()
-            }
-        },
-    };
-    let typed: Vec<(usize, &LineInput)> = input
-        .lines
+    let typed: Vec<(usize, &LineInput)> = lines
         .iter()
         .enumerate()
         .filter(|(_, l)| !l.is_blank())
@@ -174,7 +200,7 @@ async fn validate(
         .map(|f| (f.id, f))
         .collect();
     let product_of = |sku: &str| ids.get(sku).and_then(|id| facts.get(id));
-    let currency = match input.currency.trim() {
+    let currency = match currency.trim() {
         "" => skus
             .iter()
             .find_map(|s| product_of(s))
@@ -188,7 +214,7 @@ async fn validate(
             }
         },
     };
-    let mut lines = Vec::with_capacity(typed.len());
+    let mut valid = Vec::with_capacity(typed.len());
     for ((n, line), sku) in typed.iter().zip(&skus) {
         let draft = LineDraft {
             qty: line.qty.clone(),
@@ -201,17 +227,14 @@ async fn validate(
             product_of(sku)
         };
         match sales::validate_line(*n, &currency, product, &draft) {
-            Ok(valid) => lines.push(valid),
+            Ok(v) => valid.push(v),
             Err(e) => errors.extend(e),
         }
     }
-    match customer {
-        Some(c) if errors.is_empty() => Ok((c, date, currency, lines)),
-        _ => Err(AppError::Invalid(errors)),
-    }
+    Ok((customer, currency, valid))
 }
 
-fn totals_of(lines: &[ValidLine]) -> Totals {
+pub(crate) fn totals_of(lines: &[ValidLine]) -> Totals {
     sales::totals(lines.iter().map(|l| {
         (
             l.line_net_minor,
@@ -261,15 +284,32 @@ pub async fn create_order(app: &App, actor: &Actor, input: &OrderInput) -> AppRe
     actor.require(Permission::SalesOrderWrite)?;
     let mut tx = app.db.begin().await?;
     let (party_id, date, currency, lines) = validate(&mut tx, input).await?;
-    let totals = totals_of(&lines);
-    let warehouse_id = main_warehouse(&mut tx).await?;
+    let id = create_order_in(&mut tx, actor, party_id, &date, &currency, &lines).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Writes a draft order of checked lines inside `tx`, with its audit event:
+/// the one place an order is created, for [`create_order`] and for an
+/// accepted quote. Needs `sales.order.write`.
+pub(crate) async fn create_order_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    party_id: i64,
+    date: &str,
+    currency: &str,
+    lines: &[ValidLine],
+) -> AppResult<SalesOrderId> {
+    actor.require(Permission::SalesOrderWrite)?;
+    let totals = totals_of(lines);
+    let warehouse_id = main_warehouse(tx).await?;
     let id = store::insert_order(
-        &mut tx,
+        tx,
         &store::NewOrder {
             party_id,
             warehouse_id,
-            order_date: &date,
-            currency: &currency,
+            order_date: date,
+            currency,
             net_minor: totals.net_minor,
             vat_minor: totals.vat_minor,
             created_by: &actor.username,
@@ -277,11 +317,11 @@ pub async fn create_order(app: &App, actor: &Actor, input: &OrderInput) -> AppRe
         },
     )
     .await?;
-    store::replace_lines(&mut tx, id, &new_lines(&lines)).await?;
-    let order = store::order_in_tx(&mut tx, id).await?;
-    let rows = store::lines_in_tx(&mut tx, id).await?;
+    store::replace_lines(tx, id, &new_lines(lines)).await?;
+    let order = store::order_in_tx(tx, id).await?;
+    let rows = store::lines_in_tx(tx, id).await?;
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             entity_type: "sales_order",
@@ -292,7 +332,6 @@ pub async fn create_order(app: &App, actor: &Actor, input: &OrderInput) -> AppRe
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(SalesOrderId(id))
 }
 

@@ -33,4 +33,6 @@ id_type!(
     StockMoveId,
     /// A customer's order.
     SalesOrderId,
+    /// An offer to a customer, which may become an order.
+    SalesQuoteId,
 );

@@ -33,6 +33,7 @@ pub mod locale;
 pub mod party;
 pub mod password;
 pub mod product;
+pub mod quote;
 pub mod sales;
 pub mod stock;
 

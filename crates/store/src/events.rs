@@ -126,6 +126,20 @@ pub async fn events_of(
     )
 }
 
+/// A party's timeline, newest first: the events about the party and about
+/// the quotes made out to it.
+pub async fn party_timeline(db: &Db, party_id: i64, limit: i64) -> Result<Vec<EventRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE (entity_type = 'party' AND entity_id = $1) \
+         OR (entity_type = 'sales_quote' AND entity_id IN \
+             (SELECT CAST(id AS TEXT) FROM sales_quotes WHERE party_id = $2)) \
+         ORDER BY seq DESC LIMIT $3"
+    ));
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(party_id.to_string()).bind(party_id).bind(limit).fetch_all(p).await?),
+    )
+}
+
 /// Events after `after_seq`, oldest first: the outbox cursor.
 pub async fn events_after(db: &Db, after_seq: i64, limit: i64) -> Result<Vec<EventRow>> {
     let sql = sqlx::AssertSqlSafe(format!(

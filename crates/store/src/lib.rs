@@ -38,6 +38,7 @@ pub mod idempotency;
 pub mod ledger;
 pub mod parties;
 pub mod products;
+pub mod quotes;
 pub mod sales;
 pub mod sessions;
 pub mod settings;
