@@ -27,7 +27,7 @@ use seam_store::stock as stock_store;
 use serde_json::json;
 
 use crate::sales::state_of;
-use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
+use crate::{Actor, App, AppError, AppResult, Change, now_us, record, today};
 
 /// The number series prefix: `SH-2026-000001`.
 pub const NUMBER_PREFIX: &str = "SH";
@@ -82,17 +82,6 @@ pub struct Shipped {
 /// The number of a shipment: `SH-2026-000001`.
 pub fn shipment_number(year: i16, seq: i64) -> String {
     format!("{NUMBER_PREFIX}-{year:04}-{seq:06}")
-}
-
-fn today() -> Date {
-    let d = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    Date {
-        year: d.year(),
-        month: d.month(),
-        day: d.day(),
-    }
 }
 
 fn illegal(_: IllegalTransition) -> AppError {

@@ -28,10 +28,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod company;
 pub mod csv_file;
 pub mod demo;
 pub mod fulfilment;
 pub mod idempotency;
+pub mod invoicing;
 pub mod ledger;
 pub mod parties;
 pub mod products;
@@ -156,6 +158,18 @@ impl From<FieldErrors> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Today's date in UTC: what a date left empty means.
+pub fn today() -> seam_domain::ledger::Date {
+    let d = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    seam_domain::ledger::Date {
+        year: d.year(),
+        month: d.month(),
+        day: d.day(),
+    }
+}
 
 /// What changed, for the audit journal: JSON text of the record before and after.
 pub struct Change<'a> {

@@ -231,7 +231,9 @@ pub fn parse_rate(text: &str) -> Result<i64, &'static str> {
     let fraction: i64 = if fraction.is_empty() {
         0
     } else {
-        format!("{fraction:0<9}").parse().map_err(|_| "error-rate")?
+        format!("{fraction:0<9}")
+            .parse()
+            .map_err(|_| "error-rate")?
     };
     let rate = whole
         .checked_mul(RATE_SCALE)

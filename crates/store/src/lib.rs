@@ -35,6 +35,7 @@
 pub mod backup;
 pub mod events;
 pub mod idempotency;
+pub mod invoices;
 pub mod ledger;
 pub mod parties;
 pub mod products;

@@ -17,3 +17,12 @@ pub async fn delete_setting(tx: &mut Tx, name: &str) -> Result<()> {
     on_tx!(tx, c => sqlx::query("DELETE FROM settings WHERE name = $1").bind(name).execute(c).await?.rows_affected());
     Ok(())
 }
+
+/// Every setting whose name starts with `prefix`, in one query.
+pub async fn settings_with_prefix(db: &Db, prefix: &str) -> Result<Vec<(String, String)>> {
+    const SQL: &str = "SELECT name, value FROM settings WHERE name LIKE $1 ORDER BY name";
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, (String, String)>(SQL).bind(pattern).fetch_all(p).await?),
+    )
+}
