@@ -1106,6 +1106,37 @@ pub async fn document_by_number(
     build_document(app, &detail).await
 }
 
+/// A posted document as EN 16931 UBL 2.1 XML. Needs `invoices.read`.
+///
+/// Errors: as [`document`]; [`AppError::Invalid`] naming the profile or
+/// party field a valid e-invoice needs but lacks (`seller.vat_id`, …) with
+/// `error-ubl`.
+pub async fn ubl(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
+    let doc = document(app, actor, id).await?;
+    seam_ubl::to_xml(&doc).map_err(|err| {
+        tracing::info!(%err, "invoice {id} is not a valid e-invoice");
+        AppError::Invalid(FieldErrors::one(&ubl_field(&err), "error-ubl"))
+    })
+}
+
+fn ubl_field(err: &seam_ubl::UblError) -> String {
+    match err {
+        seam_ubl::UblError::Missing { field, .. } | seam_ubl::UblError::Invalid { field, .. } => {
+            (*field).to_string()
+        }
+        _ => "document".to_owned(),
+    }
+}
+
+/// A posted document as a PDF. Needs `invoices.read`.
+pub async fn pdf(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
+    let doc = document(app, actor, id).await?;
+    tokio::task::spawn_blocking(move || seam_pdf::invoice_pdf(&doc))
+        .await
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("PDF task failed: {err}")))?
+        .map_err(|err| AppError::Internal(anyhow::anyhow!("PDF of invoice {id}: {err}")))
+}
+
 async fn build_document(app: &App, detail: &InvoiceDetail) -> AppResult<InvoiceDocument> {
     let row = &detail.invoice;
     let Some(number) = row.number.clone() else {
