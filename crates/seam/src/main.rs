@@ -28,6 +28,7 @@ mod order;
 mod output;
 mod party;
 mod product;
+mod quote;
 mod report;
 mod server;
 mod stock;
@@ -145,6 +146,9 @@ enum Command {
     /// Sales orders: list, show, create drafts, confirm (reserving stock) and cancel.
     #[command(subcommand)]
     Order(order::OrderCommand),
+    /// Sales quotes: list, show, create drafts, send, accept (into a sales order) and decline.
+    #[command(subcommand)]
+    Quote(quote::QuoteCommand),
     /// The chart of accounts: list and add accounts.
     #[command(subcommand)]
     Account(ledger::AccountCommand),
@@ -356,6 +360,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::TaxRate(command) => product::tax_rate(app, command).await,
         Command::Stock(command) => stock::stock(app, command).await,
         Command::Order(command) => order::order(app, command).await,
+        Command::Quote(command) => quote::quote(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
         Command::Journal(command) => ledger::journal(app, command).await,
         Command::Period(command) => ledger::period(app, command).await,

@@ -97,7 +97,7 @@ fn cli() -> Actor {
 
 /// `SKU:QTY[:PRICE]` as a line; missing parts stay empty and are reported
 /// by the order's validation under the line's field names.
-fn parse_line(text: &str) -> LineInput {
+pub(crate) fn parse_line(text: &str) -> LineInput {
     let mut parts = text.splitn(3, ':');
     LineInput {
         product: parts.next().unwrap_or_default().trim().to_owned(),
@@ -107,7 +107,7 @@ fn parse_line(text: &str) -> LineInput {
 }
 
 /// A VAT rate in basis points as a percentage: 1900 → `19%`, 750 → `7.5%`.
-fn percent(bp: i64) -> String {
+pub(crate) fn percent(bp: i64) -> String {
     let whole = bp / 100;
     let frac = (bp % 100).abs();
     if frac == 0 {

@@ -168,6 +168,13 @@ fn help_works_for_every_subcommand() {
         &["order", "confirm"],
         &["order", "cancel"],
         &["order", "ship"],
+        &["quote"],
+        &["quote", "list"],
+        &["quote", "show"],
+        &["quote", "create"],
+        &["quote", "send"],
+        &["quote", "accept"],
+        &["quote", "decline"],
         &["account"],
         &["account", "list"],
         &["account", "add"],
@@ -1099,6 +1106,149 @@ async fn orders_are_created_confirmed_with_reservations_and_cancelled_from_the_c
         seam(&db, &["order", "ship", &big]).failed();
         let missing = seam(&db, &["order", "show", "SO-1999-000001"]).failed();
         assert!(missing.stderr.contains("not found"), "{missing:?}");
+    }
+}
+
+#[tokio::test]
+async fn quotes_are_created_sent_accepted_into_orders_and_declined_from_the_cli() {
+    for db in backends().await {
+        let dir = TempDir::new("seam-cli-test").unwrap();
+        let products = dir.0.join("products.csv");
+        std::fs::write(&products, PRODUCTS_CSV).unwrap();
+        seam(&db, &["product", "import", products.to_str().unwrap()]).ok();
+        let parties = dir.0.join("parties.csv");
+        std::fs::write(&parties, GOOD_CSV).unwrap();
+        seam(&db, &["party", "import", parties.to_str().unwrap()]).ok();
+        let list = seam(&db, &["party", "list", "--search", "nordlicht"])
+            .ok()
+            .stdout;
+        let customer = list
+            .lines()
+            .find(|l| l.contains("Nordlicht Handels GmbH") && l.contains("company"))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+
+        // Bad input: every bad field on its own line, exit 1, nothing written.
+        let events = row_count(&db.db, "events").await;
+        let refused = seam(
+            &db,
+            &[
+                "quote",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "NOPE:1",
+                "--line",
+                "ESP-1KG:0",
+            ],
+        )
+        .failed();
+        assert_eq!(refused.code, 1, "{refused:?}");
+        for field in ["lines[1].product: ", "lines[2].qty: "] {
+            assert!(
+                refused.stderr.lines().any(|l| l.starts_with(field)),
+                "{field}: {refused:?}"
+            );
+        }
+        let refused = seam(
+            &db,
+            &[
+                "quote",
+                "create",
+                "--customer",
+                "999999",
+                "--line",
+                "ESP-1KG:1",
+            ],
+        )
+        .failed();
+        assert!(refused.stderr.contains("customer: "), "{refused:?}");
+        assert_eq!(row_count(&db.db, "sales_quotes").await, 0);
+        assert_eq!(row_count(&db.db, "events").await, events);
+
+        let created = seam(
+            &db,
+            &[
+                "quote",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "ESP-1KG:4",
+                "--line",
+                "SVC-INSTALL:2:90.50",
+                "--valid-until",
+                "2099-12-31",
+            ],
+        )
+        .ok();
+        let id = created.stdout.trim().to_owned();
+        assert!(id.parse::<i64>().is_ok(), "{created:?}");
+        let shown = seam(&db, &["quote", "show", &id]).ok().stdout;
+        for text in [
+            "Draft #",
+            "ESP-1KG",
+            "99.60",
+            "181.00",
+            "2099-12-31",
+            "draft",
+        ] {
+            assert!(shown.contains(text), "{text}: {shown}");
+        }
+        let refused = seam(&db, &["quote", "accept", &id]).failed();
+        assert!(refused.stderr.contains("state"), "{refused:?}");
+        let sent = seam(&db, &["quote", "send", &id]).ok().stdout;
+        assert!(sent.starts_with("sent QU-"), "{sent}");
+        let number = sent.trim().trim_start_matches("sent ").to_owned();
+        let accepted = seam(&db, &["quote", "accept", &number.to_lowercase()])
+            .ok()
+            .stdout;
+        assert!(
+            accepted.contains(&format!("accepted {number}: order ")),
+            "{accepted}"
+        );
+        let order = accepted.trim().rsplit(' ').next().unwrap().to_owned();
+        let order_shown = seam(&db, &["order", "show", &order]).ok().stdout;
+        for text in ["ESP-1KG", "99.60", "181.00", "Nordlicht Handels GmbH"] {
+            assert!(order_shown.contains(text), "{text}: {order_shown}");
+        }
+        let shown = seam(&db, &["quote", "show", &number]).ok().stdout;
+        assert!(shown.contains(&format!("(id {order})")), "{shown}");
+        let orders = row_count(&db.db, "sales_orders").await;
+        let twice = seam(&db, &["quote", "accept", &number]).failed();
+        assert_eq!(twice.code, 1, "{twice:?}");
+        assert_eq!(row_count(&db.db, "sales_orders").await, orders);
+
+        let other = seam(
+            &db,
+            &[
+                "quote",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "ESP-1KG:1",
+            ],
+        )
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+        seam(&db, &["quote", "send", &other]).ok();
+        let declined = seam(&db, &["quote", "decline", &other, "--reason", "Too dear"])
+            .ok()
+            .stdout;
+        assert!(declined.starts_with("declined QU-"), "{declined}");
+        let listed = seam(&db, &["quote", "list", "--state", "declined"])
+            .ok()
+            .stdout;
+        assert!(listed.contains("Nordlicht Handels GmbH"), "{listed}");
+        let listed = seam(&db, &["quote", "list", "--state", "accepted"])
+            .ok()
+            .stdout;
+        assert!(listed.contains(&number), "{listed}");
     }
 }
 

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ledger, misc, parties, problem, products, sales, stock};
+use super::{ledger, misc, parties, problem, products, quotes, sales, stock};
 use crate::html::ok;
 
 struct BearerAuth;
@@ -37,6 +37,7 @@ impl Modify for BearerAuth {
         products::tax_rates, products::create_tax_rate,
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
         sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship,
+        quotes::list, quotes::create, quotes::detail, quotes::send, quotes::accept, quotes::decline,
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,

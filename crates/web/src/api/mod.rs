@@ -9,6 +9,7 @@ pub mod misc;
 pub mod parties;
 pub mod problem;
 pub mod products;
+pub mod quotes;
 pub mod sales;
 pub mod stock;
 

@@ -118,6 +118,8 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
         Area::Sales => vec![
             ("tool-orders", "/sales/orders", P::SalesOrderRead),
             ("tool-new-order", "/sales/orders/new", P::SalesOrderWrite),
+            ("tool-quotes", "/sales/quotes", P::SalesOrderRead),
+            ("tool-new-quote", "/sales/quotes/new", P::SalesOrderWrite),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
             ("tool-products", "/products", P::ProductsRead),
             ("tool-new-product", "/products/new", P::ProductsWrite),

@@ -6,6 +6,7 @@ pub mod home;
 pub mod ledger;
 pub mod parties;
 pub mod products;
+pub mod quotes;
 pub mod reports;
 pub mod sales;
 pub mod settings;

@@ -398,6 +398,10 @@ struct DetailPage {
     may_write: bool,
     /// The customer's latest orders, when the user may read orders.
     orders: Option<Vec<super::sales::OrderListView>>,
+    /// The customer's latest quotes, when the user may read them.
+    quotes: Option<Vec<super::quotes::QuoteListView>>,
+    /// Whether the user may write a new quote.
+    may_quote: bool,
 }
 
 /// The audit journal's events of a record, newest first, as its page shows them.
@@ -448,6 +452,18 @@ pub async fn detail(
     } else {
         None
     };
+    let quotes = if actor.may(Permission::SalesOrderRead) && detail.party.is_customer {
+        match seam_app::quotes::customer_quotes(&state.app, &actor, PartyId(id)).await {
+            Ok(rows) => Some(
+                rows.iter()
+                    .map(|r| super::quotes::QuoteListView::new(&page.i18n, r))
+                    .collect(),
+            ),
+            Err(e) => return crate::html::fail(&who, &e),
+        }
+    } else {
+        None
+    };
     ok(&DetailPage {
         page,
         detail,
@@ -455,6 +471,8 @@ pub async fn detail(
         timeline,
         may_write: actor.may(Permission::PartiesWrite),
         orders,
+        quotes,
+        may_quote: actor.may(Permission::SalesOrderWrite),
     })
 }
 

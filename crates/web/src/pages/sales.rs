@@ -354,6 +354,8 @@ struct DetailPage {
     show_shipped: bool,
     shipments: Vec<ShipmentView>,
     today: String,
+    /// The quote the order came from: its id and number.
+    from_quote: Option<(i64, String)>,
     errors: Errors,
 }
 
@@ -400,6 +402,11 @@ async fn detail_page(
             .collect::<Vec<_>>(),
         Err(e) => return fail(who, &e),
     };
+    let from_quote =
+        match seam_app::quotes::quote_of_order(&state.app, actor, SalesOrderId(id)).await {
+            Ok(q) => q.map(|q| (q.id, super::quotes::display_number(i18n, &q))),
+            Err(e) => return fail(who, &e),
+        };
     let lines = detail
         .lines
         .iter()
@@ -448,6 +455,7 @@ async fn detail_page(
             .date()
             .strftime("%Y-%m-%d")
             .to_string(),
+        from_quote,
         errors,
         number: number.clone(),
         page: {
