@@ -515,6 +515,14 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     if no_orders {
         create_orders(app, &actor, today_utc()).await?;
     }
+    let no_quotes =
+        crate::quotes::list_quotes(app, &actor, &crate::quotes::QuoteFilter::default(), None, 1)
+            .await?
+            .0
+            .is_empty();
+    if no_quotes {
+        create_quotes(app, &actor, today_utc()).await?;
+    }
     create_logins(app, &actor, portal_company).await
 }
 
@@ -644,6 +652,103 @@ async fn create_orders(app: &App, actor: &Actor, today: Date) -> AppResult<()> {
         }
         if order.state == DemoOrderState::Cancelled {
             sales::cancel_order(app, actor, id, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What becomes of a demo quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DemoQuoteState {
+    Draft,
+    Sent,
+    Accepted,
+    Declined,
+    /// Sent on its date, and its 30 days have passed since.
+    Expired,
+}
+
+/// A demo quote: the customer (by position), how many days ago it was
+/// written, what became of it, and its lines as (SKU, quantity, price in
+/// cents or 0 for the list price).
+struct DemoQuote {
+    customer: usize,
+    days_ago: i64,
+    state: DemoQuoteState,
+    lines: &'static [(&'static str, i64, i64)],
+}
+
+#[rustfmt::skip]
+const DEMO_QUOTES: &[DemoQuote] = &[
+    DemoQuote { customer: 7, days_ago: 45, state: DemoQuoteState::Expired,
+        lines: &[("MACHINE-2GRP", 1, 0), ("SVC-INSTALL", 4, 0)] },
+    DemoQuote { customer: 2, days_ago: 14, state: DemoQuoteState::Declined,
+        lines: &[("COUNTER-180", 1, 0), ("SVC-DELIVERY", 1, 0)] },
+    DemoQuote { customer: 1, days_ago: 7, state: DemoQuoteState::Accepted,
+        lines: &[("GRINDER-64", 2, 0), ("SVC-TRAINING-DAY", 1, 0)] },
+    DemoQuote { customer: 5, days_ago: 4, state: DemoQuoteState::Sent,
+        lines: &[("ESP-BEAN-1KG", 30, 1_650), ("CUP-8OZ-1000", 6, 0)] },
+    DemoQuote { customer: 3, days_ago: 1, state: DemoQuoteState::Draft,
+        lines: &[("OLIVE-EV-5L", 12, 0), ("TUNA-200G", 48, 0)] },
+];
+
+/// The demo's quotes, one or more in every state; the accepted one became a
+/// draft sales order.
+async fn create_quotes(app: &App, actor: &Actor, today: Date) -> AppResult<()> {
+    use crate::quotes::{self, QuoteInput};
+    let filter = PartyFilter {
+        kind: Some("company".to_owned()),
+        customers_only: true,
+        ..PartyFilter::default()
+    };
+    let customers = parties::list_parties(app, actor, &filter, PartySort::OldestFirst, None, 100)
+        .await?
+        .rows;
+    if customers.is_empty() {
+        return Ok(());
+    }
+    let internal = |e: jiff::Error| AppError::Internal(anyhow::Error::new(e));
+    for quote in DEMO_QUOTES {
+        let Some(customer) = customers.get(quote.customer % customers.len()) else {
+            continue;
+        };
+        let date = today.checked_sub(quote.days_ago.days()).map_err(internal)?;
+        let input = QuoteInput {
+            customer: Some(PartyId(customer.id)),
+            quote_date: date.to_string(),
+            lines: quote
+                .lines
+                .iter()
+                .map(|(sku, qty, price)| LineInput {
+                    product: (*sku).to_owned(),
+                    qty: qty.to_string(),
+                    unit_price: if *price == 0 {
+                        String::new()
+                    } else {
+                        format_amount(*price, "EUR")
+                    },
+                })
+                .collect(),
+            ..QuoteInput::default()
+        };
+        let id = quotes::create_quote(app, actor, &input).await?;
+        if quote.state == DemoQuoteState::Draft {
+            continue;
+        }
+        let sent_on = seam_domain::ledger::Date {
+            year: date.year(),
+            month: date.month(),
+            day: date.day(),
+        };
+        quotes::send_quote_on(app, actor, id, None, sent_on).await?;
+        match quote.state {
+            DemoQuoteState::Accepted => {
+                quotes::accept_quote(app, actor, id, None).await?;
+            }
+            DemoQuoteState::Declined => {
+                quotes::decline_quote(app, actor, id, None, "Chose a smaller counter").await?;
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -1125,6 +1230,32 @@ mod tests {
                 "{}",
                 login.username
             );
+        }
+    }
+
+    #[test]
+    fn demo_quotes_name_active_products_and_cover_every_state() {
+        let customers = COMPANIES.iter().filter(|c| c.customer).count();
+        for quote in DEMO_QUOTES {
+            assert!(quote.customer < customers, "customer {}", quote.customer);
+            assert!(!quote.lines.is_empty());
+            for (sku, qty, _) in quote.lines {
+                assert!(PRODUCTS.iter().any(|p| p.0 == *sku), "{sku}");
+                assert_ne!(*sku, ARCHIVED_PRODUCT);
+                assert!(*qty > 0, "{sku}");
+            }
+            // An expired quote's 30 days have passed; every other one's have not.
+            let expired = quote.days_ago > seam_domain::quote::DEFAULT_VALID_DAYS;
+            assert_eq!(expired, quote.state == DemoQuoteState::Expired);
+        }
+        for state in [
+            DemoQuoteState::Draft,
+            DemoQuoteState::Sent,
+            DemoQuoteState::Accepted,
+            DemoQuoteState::Declined,
+            DemoQuoteState::Expired,
+        ] {
+            assert!(DEMO_QUOTES.iter().any(|q| q.state == state), "{state:?}");
         }
     }
 

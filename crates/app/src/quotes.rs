@@ -282,14 +282,26 @@ pub async fn send_quote(
     id: SalesQuoteId,
     version: Option<i64>,
 ) -> AppResult<QuoteRow> {
+    send_quote_on(app, actor, id, version, today()).await
+}
+
+/// [`send_quote`] as if today were `today`: the demo sends its quotes on
+/// their own dates, so that some of them have expired since.
+pub(crate) async fn send_quote_on(
+    app: &App,
+    actor: &Actor,
+    id: SalesQuoteId,
+    version: Option<i64>,
+    today: Date,
+) -> AppResult<QuoteRow> {
     actor.require(Permission::SalesOrderWrite)?;
     let mut tx = app.db.begin().await?;
     let before = store::quote_in_tx(&mut tx, id.0).await?;
-    let to = state_of(&before).send().map_err(illegal)?;
+    let stored = QuoteState::parse(&before.state).unwrap_or(QuoteState::Declined);
+    let to = stored.send().map_err(illegal)?;
     if version.is_some_and(|v| v != before.version) {
         return Err(AppError::Conflict("error-stale"));
     }
-    let today = today();
     if quote::is_past(&before.valid_until, &today.iso()) {
         return Err(AppError::Invalid(FieldErrors::one(
             "valid_until",

@@ -1424,6 +1424,17 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
         );
         seam(&db, &["audit", "verify"]).ok();
 
+        // The demo quotes: one in every state, the accepted one with its order.
+        let quotes = seam(&db, &["quote", "list"]).ok().stdout;
+        for state in ["draft", "sent", "accepted", "declined", "expired"] {
+            assert!(
+                quotes
+                    .lines()
+                    .any(|l| l.split_whitespace().any(|w| w == state)),
+                "{state}: {quotes}"
+            );
+        }
+
         // The confirmed demo orders hold exactly what stock shows reserved.
         let confirmed = seam(&db, &["order", "list", "--state", "confirmed"])
             .ok()
@@ -1469,7 +1480,8 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
                 .stdout
                 .lines()
                 .count(),
-            3
+            4,
+            "a header, two drafts and the order from the accepted quote"
         );
         assert_eq!(
             seam(&db, &["order", "list", "--state", "cancelled"])
