@@ -64,14 +64,7 @@ pub struct QuoteDetail {
 
 /// Today in UTC, the day quotes expire by.
 pub fn today() -> Date {
-    let d = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
-    Date {
-        year: d.year(),
-        month: d.month(),
-        day: d.day(),
-    }
+    crate::today()
 }
 
 /// The quote's state as it stands today: a sent quote past its valid-until
