@@ -115,9 +115,21 @@ mod tests {
     fn codes_in_sources() -> Vec<String> {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let mut codes = Vec::new();
-        for dir in ["domain/src", "app/src"] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let mut files = Vec::new();
+        let mut dirs = vec![root.join("domain/src"), root.join("app/src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        {
+            for path in files {
+                let text = std::fs::read_to_string(path).unwrap();
                 for (start, _) in text.match_indices("\"error-") {
                     let rest = &text[start + 1..];
                     let code: String = rest
