@@ -2,7 +2,8 @@
 //! the operator at the server's console the administrative commands (users,
 //! API tokens, backup and restore, audit verification, party import and export,
 //! the product catalogue and tax rates, the ledger's accounts, journal,
-//! periods, reports and export, sales orders).
+//! periods, reports and export, sales orders, invoices, payments, exchange
+//! rates and the company profile).
 //!
 //! Every command acts as `system:cli` and goes through the same `seam_app`
 //! use cases as the web pages, so it is checked and audited the same way.
@@ -21,12 +22,15 @@
 )]
 
 mod admin;
+mod company;
 mod data;
+mod invoice;
 mod ledger;
 mod messages;
 mod order;
 mod output;
 mod party;
+mod payment;
 mod product;
 mod quote;
 mod report;
@@ -149,6 +153,18 @@ enum Command {
     /// Sales quotes: list, show, create drafts, send, accept (into a sales order) and decline.
     #[command(subcommand)]
     Quote(quote::QuoteCommand),
+    /// Invoices and credit notes: list, show, create from an order, post, cancel, credit, UBL and PDF.
+    #[command(subcommand)]
+    Invoice(invoice::InvoiceCommand),
+    /// Customers' payments: record (settling invoices) and list.
+    #[command(subcommand)]
+    Payment(payment::PaymentCommand),
+    /// Exchange rates of foreign currencies: set and list.
+    #[command(subcommand)]
+    Rate(payment::RateCommand),
+    /// The company profile printed on every invoice: show and set.
+    #[command(subcommand)]
+    Company(company::CompanyCommand),
     /// The chart of accounts: list and add accounts.
     #[command(subcommand)]
     Account(ledger::AccountCommand),
@@ -158,7 +174,7 @@ enum Command {
     /// Accounting periods (months): close one, list the closed ones.
     #[command(subcommand)]
     Period(ledger::PeriodCommand),
-    /// Financial reports from the ledger: trial balance, profit and loss, balance sheet.
+    /// Financial reports: trial balance, profit and loss, balance sheet, receivables aging.
     #[command(subcommand)]
     Report(report::ReportCommand),
     /// Export the books for other tools (hledger, Beancount).
@@ -361,6 +377,10 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Stock(command) => stock::stock(app, command).await,
         Command::Order(command) => order::order(app, command).await,
         Command::Quote(command) => quote::quote(app, command).await,
+        Command::Invoice(command) => invoice::invoice(app, command).await,
+        Command::Payment(command) => payment::payment(app, command).await,
+        Command::Rate(command) => payment::rate(app, command).await,
+        Command::Company(command) => company::company(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
         Command::Journal(command) => ledger::journal(app, command).await,
         Command::Period(command) => ledger::period(app, command).await,

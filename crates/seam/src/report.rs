@@ -1,11 +1,12 @@
-//! `seam report …`: the trial balance, the profit and loss and the balance
-//! sheet, as an aligned table, CSV or JSON. Amounts are exact decimals of
+//! `seam report …`: the trial balance, the profit and loss, the balance
+//! sheet and the receivables aging, as an aligned table, CSV or JSON. Amounts are exact decimals of
 //! their currency (never floating point); JSON also gives them in minor units.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
+use seam_app::invoicing::AgingReport;
 use seam_app::ledger::{self, ReportLine, Totals};
 use seam_app::{Actor, App};
 use seam_domain::ledger::format_amount;
@@ -54,6 +55,19 @@ pub enum ReportCommand {
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
     },
+    /// What each customer owes at the end of a day, by how long it is
+    /// overdue: current, 1-30, 31-60, 61-90 and over 90 days.
+    ///
+    /// Amounts are in the company currency at each invoice's booked rate.
+    /// CSV has one row per customer.
+    Aging {
+        /// The day to age at, YYYY-MM-DD. [default: today]
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+        /// How to write the report.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
 }
 
 /// How a report is written on standard output.
@@ -90,6 +104,11 @@ pub async fn report(app: &App, command: ReportCommand) -> anyhow::Result<ExitCod
             let at = at.unwrap_or_else(|| today().to_string());
             let sheet = ledger::balance_sheet(app, &actor, &at).await?;
             balance_sheet(&sheet, format)?
+        }
+        ReportCommand::Aging { at, format } => {
+            let at = at.unwrap_or_else(|| today().to_string());
+            let report = seam_app::invoicing::aging(app, &actor, &at).await?;
+            aging(&report, format)?
         }
     };
     out_raw(&text)?;
@@ -440,6 +459,79 @@ fn balance_sheet(sheet: &ledger::BalanceSheet, format: ReportFormat) -> anyhow::
     }
 }
 
+const AGING_HEADERS: [&str; 9] = [
+    "party_id", "party", "currency", "current", "1-30", "31-60", "61-90", "over-90", "total",
+];
+
+/// The JSON names of the aging buckets, in order.
+const AGING_KEYS: [&str; 5] = [
+    "current",
+    "days_1_30",
+    "days_31_60",
+    "days_61_90",
+    "over_90",
+];
+
+fn aging(report: &AgingReport, format: ReportFormat) -> anyhow::Result<String> {
+    let cur = report.currency.as_str();
+    let cells = |id: String, name: &str, buckets: &[i64; 5], total: i64| {
+        let mut row = vec![id, name.to_owned(), cur.to_owned()];
+        row.extend(buckets.iter().map(|m| format_amount(*m, cur)));
+        row.push(format_amount(total, cur));
+        row
+    };
+    let amounts = |buckets: &[i64; 5], total: i64| {
+        let mut pairs: Vec<(&str, i64)> = AGING_KEYS.iter().copied().zip(*buckets).collect();
+        pairs.push(("total", total));
+        amounts_json(cur, &pairs)
+    };
+    match format {
+        ReportFormat::Json => {
+            let rows: Vec<Value> = report
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut value = amounts(&r.buckets, r.total);
+                    if let Value::Object(object) = &mut value {
+                        object.insert("party_id".to_owned(), json!(r.party_id));
+                        object.insert("party_name".to_owned(), json!(r.party_name));
+                    }
+                    value
+                })
+                .collect();
+            json_text(&json!({
+                "report": "aging",
+                "at": report.at,
+                "currency": report.currency,
+                "rows": rows,
+                "totals": amounts(&report.totals, report.total),
+            }))
+        }
+        ReportFormat::Csv => {
+            let rows: Vec<Vec<String>> = report
+                .rows
+                .iter()
+                .map(|r| cells(r.party_id.to_string(), &r.party_name, &r.buckets, r.total))
+                .collect();
+            Ok(csv_text(&AGING_HEADERS, &rows))
+        }
+        ReportFormat::Table => {
+            let mut rows: Vec<Vec<String>> = report
+                .rows
+                .iter()
+                .map(|r| cells(r.party_id.to_string(), &r.party_name, &r.buckets, r.total))
+                .collect();
+            rows.push(Vec::new());
+            rows.push(cells(String::new(), "Total", &report.totals, report.total));
+            Ok(format!(
+                "Receivables aging at {} (days past due)\n\n{}\n",
+                report.at,
+                table_aligned(&AGING_HEADERS, &[0, 3, 4, 5, 6, 7, 8], &rows)
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
@@ -489,6 +581,37 @@ mod tests {
             1,
             "every row ends in the same column:\n{text}"
         );
+    }
+
+    #[test]
+    fn the_aging_as_csv_and_json() {
+        let report = AgingReport {
+            at: "2026-03-31".into(),
+            currency: "EUR".into(),
+            rows: vec![seam_app::invoicing::AgingRow {
+                party_id: 7,
+                party_name: "Kund, AB".into(),
+                buckets: [100, 0, 2_500, 0, 0],
+                total: 2_600,
+            }],
+            totals: [100, 0, 2_500, 0, 0],
+            total: 2_600,
+        };
+        let csv = aging(&report, ReportFormat::Csv).unwrap();
+        assert_eq!(
+            csv.lines().collect::<Vec<_>>(),
+            [
+                "party_id,party,currency,current,1-30,31-60,61-90,over-90,total",
+                "7,\"Kund, AB\",EUR,1.00,0.00,25.00,0.00,0.00,26.00",
+            ]
+        );
+        let value: Value =
+            serde_json::from_str(&aging(&report, ReportFormat::Json).unwrap()).unwrap();
+        assert_eq!(value["rows"][0]["days_31_60"], "25.00");
+        assert_eq!(value["rows"][0]["party_id"], 7);
+        assert_eq!(value["totals"]["total_minor"], 2_600);
+        let table = aging(&report, ReportFormat::Table).unwrap();
+        assert!(table.lines().last().unwrap().ends_with("26.00"), "{table}");
     }
 
     #[test]

@@ -678,3 +678,7 @@ event-sales_quote-accept = Quote accepted
 event-sales_quote-decline = Quote declined
 tool-quotes = Quotes
 tool-new-quote = New quote
+
+## Invoicing API
+error-invoice-kind-unknown = Use invoice or credit_note.
+error-invoice-state-unknown = Use draft, posted, paid or cancelled.

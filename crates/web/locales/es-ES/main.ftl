@@ -678,3 +678,7 @@ event-sales_quote-accept = Presupuesto aceptado
 event-sales_quote-decline = Presupuesto rechazado
 tool-quotes = Presupuestos
 tool-new-quote = Nuevo presupuesto
+
+## Invoicing API
+error-invoice-kind-unknown = Usa invoice o credit_note.
+error-invoice-state-unknown = Usa draft, posted, paid o cancelled.

@@ -678,3 +678,7 @@ event-sales_quote-accept = Offert accepterad
 event-sales_quote-decline = Offert avböjd
 tool-quotes = Offerter
 tool-new-quote = Ny offert
+
+## Invoicing API
+error-invoice-kind-unknown = Använd invoice eller credit_note.
+error-invoice-state-unknown = Använd draft, posted, paid eller cancelled.

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{ledger, misc, parties, problem, products, quotes, sales, stock};
+use super::{invoices, ledger, misc, parties, problem, products, quotes, sales, stock};
 use crate::html::ok;
 
 struct BearerAuth;
@@ -38,11 +38,16 @@ impl Modify for BearerAuth {
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
         sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship,
         quotes::list, quotes::create, quotes::detail, quotes::send, quotes::accept, quotes::decline,
+        invoices::list, invoices::detail, invoices::invoice_order, invoices::post, invoices::cancel, invoices::credit,
+        invoices::ubl, invoices::pdf, invoices::payments, invoices::payment, invoices::record_payment,
+        invoices::rates, invoices::set_rate, invoices::aging, invoices::statement,
+        invoices::company_profile, invoices::update_company,
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
     ),
-    components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput)),
+    components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
+        invoices::CreditLineInput, invoices::AllocationInput)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod idempotency;
+pub mod invoices;
 pub mod json;
 pub mod ledger;
 pub mod misc;
