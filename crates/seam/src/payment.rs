@@ -7,8 +7,8 @@ use clap::Subcommand;
 use seam_app::invoicing::{self, PaymentInput};
 use seam_app::{Actor, App, AppError};
 use seam_domain::FieldErrors;
-use seam_domain::invoice::format_rate;
-use seam_domain::ledger::format_amount;
+use seam_domain::invoice::{format_rate, parse_rate};
+use seam_domain::ledger::{format_amount, parse_amount, parse_currency};
 
 use crate::output::{out, table_aligned};
 
@@ -36,7 +36,8 @@ pub enum PaymentCommand {
         #[arg(long)]
         reference: Option<String>,
         /// An invoice it settles: NUMBER or NUMBER:AMOUNT (without an amount,
-        /// what is due on it); repeat for more invoices.
+        /// what is due on it, as far as the payment reaches); repeat for more
+        /// invoices.
         #[arg(long = "invoice", value_name = "NUMBER[:AMOUNT]")]
         invoices: Vec<String>,
     },
@@ -117,7 +118,7 @@ pub async fn payment(app: &App, command: PaymentCommand) -> anyhow::Result<ExitC
 async fn record(
     app: &App,
     party: i64,
-    amount: String,
+    payment_amount: String,
     currency: Option<String>,
     date: Option<String>,
     reference: Option<String>,
@@ -125,6 +126,8 @@ async fn record(
 ) -> anyhow::Result<ExitCode> {
     let mut allocations = Vec::new();
     let mut errors = FieldErrors::new();
+    // What is left of the payment for invoices named without an amount.
+    let mut left: Option<i64> = None;
     for text in &invoices {
         let (number, amount) = match text.split_once(':') {
             Some((n, a)) => (n.trim(), Some(a.trim().to_owned())),
@@ -132,8 +135,22 @@ async fn record(
         };
         match invoicing::invoice_by_number(app, &cli(), number).await {
             Ok(d) => {
-                let due = d.invoice.due_minor();
-                let amount = amount.unwrap_or_else(|| format_amount(due, &d.invoice.currency));
+                let cur = d.invoice.currency.as_str();
+                let paid = left.or_else(|| parse_amount(&payment_amount, cur).ok());
+                let amount = match amount {
+                    Some(amount) => {
+                        let named = parse_amount(&amount, cur).unwrap_or(0);
+                        left = paid.map(|p| (p - named).max(0));
+                        amount
+                    }
+                    None => {
+                        // What is due on it, as far as the payment reaches.
+                        let due = d.invoice.due_minor();
+                        let take = paid.map_or(due, |p| p.min(due));
+                        left = paid.map(|p| p - take);
+                        format_amount(take, cur)
+                    }
+                };
                 allocations.push((d.invoice.id, amount));
             }
             Err(AppError::NotFound) => {
@@ -149,7 +166,7 @@ async fn record(
         party_id: party,
         payment_date: date.unwrap_or_default(),
         currency: currency.unwrap_or_default(),
-        amount,
+        amount: payment_amount,
         reference: reference.unwrap_or_default(),
         allocations,
     };
@@ -241,9 +258,11 @@ pub async fn rate(app: &App, command: RateCommand) -> anyhow::Result<ExitCode> {
             let date = date.unwrap_or_else(|| jiff::Zoned::now().date().to_string());
             invoicing::set_rate(app, &cli(), &currency, &date, &rate).await?;
             out(format!(
-                "{} = {} {} from {date}",
-                currency.trim().to_ascii_uppercase(),
-                rate.trim(),
+                "1 {} = {} {} from {date}",
+                parse_currency(&currency).unwrap_or_else(|| currency.clone()),
+                parse_rate(&rate)
+                    .map(format_rate)
+                    .unwrap_or_else(|_| rate.clone()),
                 seam_app::company::currency(app).await?
             ))?;
             Ok(ExitCode::SUCCESS)

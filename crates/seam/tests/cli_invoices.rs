@@ -386,7 +386,7 @@ async fn an_order_is_invoiced_posted_written_as_ubl_and_pdf_paid_and_aged_from_t
                 "--reference",
                 "Bank 4711",
                 "--invoice",
-                &format!("{number}:100.00"),
+                &number,
             ],
         )
         .ok()
@@ -455,11 +455,12 @@ async fn an_order_is_invoiced_posted_written_as_ubl_and_pdf_paid_and_aged_from_t
         let refused = seam(&db, &["rate", "set", "EUR", "abc"]).failed();
         assert!(refused.stderr.contains("currency: "), "{refused:?}");
         assert!(refused.stderr.contains("rate: "), "{refused:?}");
-        seam(
+        let set = seam(
             &db,
-            &["rate", "set", "usd", "0.9215", "--date", "2026-01-02"],
+            &["rate", "set", "usd", "0,92150", "--date", "2026-01-02"],
         )
         .ok();
+        assert_eq!(set.stdout.trim(), "1 USD = 0.9215 EUR from 2026-01-02");
         let rates = seam(&db, &["rate", "list"]).ok().stdout;
         assert!(
             rates.contains("USD") && rates.contains("2026-01-02") && rates.contains("0.9215"),
