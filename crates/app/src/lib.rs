@@ -30,6 +30,7 @@ pub mod audit;
 pub mod auth;
 pub mod company;
 pub mod csv_file;
+pub mod customer_view;
 pub mod demo;
 pub mod fulfilment;
 pub mod idempotency;

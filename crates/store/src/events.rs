@@ -127,13 +127,24 @@ pub async fn events_of(
 }
 
 /// A party's timeline, newest first: the events about the party and about
-/// the quotes made out to it.
+/// its quotes, orders, invoices, credit notes and payments.
 pub async fn party_timeline(db: &Db, party_id: i64, limit: i64) -> Result<Vec<EventRow>> {
+    let documents = [
+        ("sales_quote", "sales_quotes"),
+        ("sales_order", "sales_orders"),
+        ("invoice", "invoices"),
+        ("payment", "payments"),
+    ];
+    let mut seqs =
+        String::from("SELECT seq FROM events WHERE entity_type = 'party' AND entity_id = $1");
+    for (entity, table) in documents {
+        seqs.push_str(&format!(
+            " UNION ALL SELECT e.seq FROM {table} d JOIN events e \
+             ON e.entity_type = '{entity}' AND e.entity_id = CAST(d.id AS TEXT) WHERE d.party_id = $2"
+        ));
+    }
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE (entity_type = 'party' AND entity_id = $1) \
-         OR (entity_type = 'sales_quote' AND entity_id IN \
-             (SELECT CAST(id AS TEXT) FROM sales_quotes WHERE party_id = $2)) \
-         ORDER BY seq DESC LIMIT $3"
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq IN ({seqs}) ORDER BY seq DESC LIMIT $3"
     ));
     Ok(
         on_read!(db, p => sqlx::query_as::<_, EventRow>(sql).bind(party_id.to_string()).bind(party_id).bind(limit).fetch_all(p).await?),

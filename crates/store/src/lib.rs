@@ -78,7 +78,8 @@ macro_rules! on_tx {
 /// Runs `$body` with `$p` bound to the pool that serves reads.
 #[macro_export]
 macro_rules! on_read {
-    ($db:expr, $p:ident => $body:expr) => {
+    ($db:expr, $p:ident => $body:expr) => {{
+        $crate::count_read();
         match $db {
             $crate::Db::Sqlite { read, .. } => {
                 let $p = read;
@@ -89,7 +90,21 @@ macro_rules! on_read {
                 $body
             }
         }
-    };
+    }};
+}
+
+/// How many reads [`on_read!`] has run in this process: lets a test prove
+/// that a page costs the same number of queries whatever the data behind it.
+static READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+#[doc(hidden)]
+pub fn count_read() {
+    READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The number of reads run so far in this process.
+pub fn reads() -> u64 {
+    READS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// SQLite waits this long for the write lock before giving up with "busy".

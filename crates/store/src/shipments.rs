@@ -128,3 +128,25 @@ pub async fn standard_costs(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, i64)>>
     }
     Ok(found)
 }
+
+/// For each of these orders, the quantity ordered and shipped over all its
+/// lines: `(order_id, ordered, shipped)`, in one query.
+pub async fn order_progress(db: &Db, order_ids: &[i64]) -> Result<Vec<(i64, i64, i64)>> {
+    if order_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT l.order_id, CAST(SUM(l.qty) AS BIGINT), \
+         CAST(COALESCE(SUM((SELECT SUM(sl.qty) FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id \
+             WHERE s.order_id = l.order_id AND sl.order_line_no = l.line_no)), 0) AS BIGINT) \
+         FROM sales_order_lines l WHERE l.order_id IN ({}) GROUP BY l.order_id",
+        crate::parties::placeholders(order_ids.len())
+    ));
+    Ok(on_read!(db, p => {
+        let mut q = sqlx::query_as::<_, (i64, i64, i64)>(sql);
+        for id in order_ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await?
+    }))
+}
