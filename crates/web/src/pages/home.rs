@@ -113,12 +113,23 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
                 P::LedgerRead,
             ),
             ("tool-periods", "/accounting/periods", P::LedgerRead),
+            ("tool-invoices", "/invoices", P::InvoicesRead),
+            ("tool-payments", "/payments", P::InvoicesRead),
+            ("tool-record-payment", "/payments/new", P::PaymentsRecord),
+            ("tool-exchange-rates", "/accounting/rates", P::LedgerRead),
+            ("tool-aging", "/reports/aging", P::InvoicesRead),
+            (
+                "tool-company-profile",
+                "/accounting/company",
+                P::LedgerAdmin,
+            ),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
         ],
         Area::Sales => vec![
             ("tool-orders", "/sales/orders", P::SalesOrderRead),
             ("tool-new-order", "/sales/orders/new", P::SalesOrderWrite),
             ("tool-quotes", "/sales/quotes", P::SalesOrderRead),
+            ("tool-invoices", "/invoices", P::InvoicesRead),
             ("tool-new-quote", "/sales/quotes/new", P::SalesOrderWrite),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
             ("tool-products", "/products", P::ProductsRead),
@@ -155,7 +166,10 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ("tool-vendors", "/parties?role=vendor", P::PartiesRead),
             ("tool-products", "/products", P::ProductsRead),
         ],
-        Area::Insights => vec![("tool-audit", "/audit", P::AuditRead)],
+        Area::Insights => vec![
+            ("tool-audit", "/audit", P::AuditRead),
+            ("tool-aging", "/reports/aging", P::InvoicesRead),
+        ],
         _ => Vec::new(),
     }
 }

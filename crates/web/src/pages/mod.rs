@@ -3,10 +3,13 @@
 pub mod audit;
 pub mod auth;
 pub mod home;
+pub mod invoices;
 pub mod ledger;
 pub mod parties;
+pub mod payments;
 pub mod products;
 pub mod quotes;
+pub mod receivables;
 pub mod reports;
 pub mod sales;
 pub mod settings;

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use seam_app::fulfilment::{self, ShipInput, ShipLines};
 use seam_app::parties::{self, PartyFilter, PartySort};
@@ -356,6 +357,8 @@ struct DetailPage {
     today: String,
     /// The quote the order came from: its id and number.
     from_quote: Option<(i64, String)>,
+    /// The order's invoices and "Create invoice"; `None` without `invoices.read`.
+    billing: Option<super::invoices::OrderBilling>,
     errors: Errors,
 }
 
@@ -366,6 +369,34 @@ async fn detail_page(
     id: i64,
     err: Option<&AppError>,
 ) -> Response {
+    detail_page_billing(state, who, actor, id, err, None).await
+}
+
+/// The order's page after its "Create invoice" form was refused: the
+/// errors next to that form's fields, with what was typed.
+pub async fn invoice_refused(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    err: &AppError,
+    typed: super::invoices::InvoiceTyped,
+) -> Response {
+    detail_page_billing(state, who, actor, id, None, Some((err, typed))).await
+}
+
+async fn detail_page_billing(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    err: Option<&AppError>,
+    refused: Option<(&AppError, super::invoices::InvoiceTyped)>,
+) -> Response {
+    let refused_status = refused.as_ref().map(|(e, _)| match e {
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    });
     let detail: OrderDetail = match sales::order_detail(&state.app, actor, SalesOrderId(id)).await {
         Ok(d) => d,
         Err(e) => return fail(who, &e),
@@ -407,6 +438,20 @@ async fn detail_page(
             Ok(q) => q.map(|q| (q.id, super::quotes::display_number(i18n, &q))),
             Err(e) => return fail(who, &e),
         };
+    let billing = match super::invoices::order_billing(
+        state,
+        actor,
+        i18n,
+        o,
+        &detail.lines,
+        shipped_of,
+        refused,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => return fail(who, &e),
+    };
     let lines = detail
         .lines
         .iter()
@@ -456,6 +501,7 @@ async fn detail_page(
             .strftime("%Y-%m-%d")
             .to_string(),
         from_quote,
+        billing,
         errors,
         number: number.clone(),
         page: {
@@ -463,7 +509,7 @@ async fn detail_page(
             page
         },
     };
-    render(status, &view)
+    render(refused_status.unwrap_or(status), &view)
 }
 
 pub async fn detail(
