@@ -367,3 +367,217 @@ pub async fn shipment_lines(
     actor.require(Permission::SalesOrderRead)?;
     Ok(store::shipment_lines(&app.db, shipment_id).await?)
 }
+
+/// The number series prefix of customer returns: `RET-2026-000001`.
+pub const RETURN_PREFIX: &str = "RET";
+
+/// Goods a customer sends back.
+#[derive(Debug, Clone)]
+pub struct ReturnInput {
+    /// `(line_no, qty)`; errors name `lines[n].qty` by position from 1.
+    pub lines: Vec<(i64, i64)>,
+    /// `YYYY-MM-DD`; empty for today.
+    pub return_date: String,
+    pub reason: String,
+}
+
+/// A return written: its row and the number of the entry that took the
+/// goods' cost back, when they cost anything.
+#[derive(Debug, Clone)]
+pub struct Returned {
+    pub customer_return: store::ReturnRow,
+    pub entry_number: Option<String>,
+}
+
+/// Takes goods back from a customer: each line's quantity returns to the
+/// order's warehouse with a `return` stock move, one balanced entry takes
+/// their standard cost back out of cost of goods sold (debit 1300 Inventory,
+/// credit 5000), the return takes the next gapless number of its year
+/// (`RET-2026-000001`). Money goes back through a credit note on the
+/// invoice. Needs `sales.order.ship`.
+///
+/// Errors: [`AppError::Invalid`] naming `lines[n].qty`
+/// (`error-return-too-much` beyond what shipped and has not come back,
+/// `error-qty-positive`), `lines[n].line_no` (`error-unknown-order-line`),
+/// `lines` (`error-return-nothing`), `return_date` or `reason`. Nothing is
+/// written on any error.
+pub async fn return_goods(
+    app: &App,
+    actor: &Actor,
+    order_id: SalesOrderId,
+    input: &ReturnInput,
+) -> AppResult<Returned> {
+    actor.require(Permission::SalesOrderShip)?;
+    let mut errors = FieldErrors::new();
+    let date = match input.return_date.trim() {
+        "" => Some(today()),
+        text => Date::parse(text),
+    };
+    if date.is_none() {
+        errors.add("return_date", "error-date");
+    }
+    let reason = input.reason.trim();
+    if reason.chars().count() > TRACKING_CHARS_MAX * 5 {
+        errors.add("reason", "error-too-long");
+    }
+    let mut tx = app.db.begin().await?;
+    let order = order_store::order_in_tx(&mut tx, order_id.0).await?;
+    let lines = order_store::lines_in_tx(&mut tx, order_id.0).await?;
+    let shipped: HashMap<i64, i64> = store::shipped_qty_in_tx(&mut tx, order_id.0)
+        .await?
+        .into_iter()
+        .collect();
+    let returned: HashMap<i64, i64> = store::returned_qty_in_tx(&mut tx, order_id.0)
+        .await?
+        .into_iter()
+        .collect();
+    let by_no: HashMap<i64, &order_store::LineRow> = lines.iter().map(|l| (l.line_no, l)).collect();
+    let mut merged: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for (i, (line_no, qty)) in input.lines.iter().enumerate() {
+        let n = i + 1;
+        let already = merged.entry(*line_no).or_insert(0);
+        let left = shipped.get(line_no).copied().unwrap_or(0)
+            - returned.get(line_no).copied().unwrap_or(0);
+        match by_no.get(line_no) {
+            None => errors.add(&line_field(n, "line_no"), "error-unknown-order-line"),
+            Some(_) if *qty <= 0 => errors.add(&line_field(n, "qty"), "error-qty-positive"),
+            Some(_) if *qty + *already > left => {
+                errors.add(&line_field(n, "qty"), "error-return-too-much")
+            }
+            Some(_) => *already += qty,
+        }
+    }
+    merged.retain(|_, q| *q > 0);
+    if merged.is_empty() && errors.is_empty() {
+        errors.add("lines", "error-return-nothing");
+    }
+    let Some(date) = date else {
+        return Err(AppError::Invalid(errors));
+    };
+    errors.into_result(())?;
+
+    let goods: Vec<(i64, i64, i64)> = merged
+        .iter()
+        .filter_map(|(no, qty)| by_no.get(no).map(|l| (*no, l.product_id, *qty)))
+        .collect();
+    let mut product_ids: Vec<i64> = goods
+        .iter()
+        .filter(|(no, _, _)| by_no.get(no).is_some_and(|l| l.kind == "goods"))
+        .map(|g| g.1)
+        .collect();
+    product_ids.sort_unstable();
+    product_ids.dedup();
+    let costs: HashMap<i64, i64> = store::standard_costs(&mut tx, &product_ids)
+        .await?
+        .into_iter()
+        .collect();
+    let year = date.year;
+    let seq =
+        seam_store::ledger::next_number(&mut tx, &format!("{RETURN_PREFIX}-{year:04}")).await?;
+    let number = format!("{RETURN_PREFIX}-{year:04}-{seq:06}");
+    let order_number = crate::sales::display_number(&order);
+    let warehouse = order.warehouse_id;
+    let mut cost_minor: i64 = 0;
+    for (no, product_id, qty) in &goods {
+        if by_no.get(no).is_none_or(|l| l.kind != "goods") {
+            continue;
+        }
+        let reference = format!("{number} {order_number}");
+        let new = stock_store::NewMove {
+            product_id: *product_id,
+            warehouse_id: warehouse,
+            date: &date.iso(),
+            year,
+            kind: MoveKind::Return,
+            qty: *qty,
+            reference: &reference,
+            posted_by: &actor.username,
+            now_us: now_us(),
+        };
+        stock_store::post_move(&mut tx, &new).await?;
+        let unit = costs.get(product_id).copied().unwrap_or(0);
+        cost_minor = qty
+            .checked_mul(unit)
+            .and_then(|c| cost_minor.checked_add(c))
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("cost of returned goods overflows"))
+            })?;
+    }
+    // In the currency the shipment booked the cost in.
+    let entry = if cost_minor > 0 {
+        let entry = BalancedEntry::from_stored(
+            date,
+            format!("Goods returned {number} ({order_number})"),
+            order.currency.clone(),
+            vec![
+                ValidLine {
+                    account: INVENTORY_ACCOUNT.to_owned(),
+                    debit_minor: cost_minor,
+                    credit_minor: 0,
+                },
+                ValidLine {
+                    account: COGS_ACCOUNT.to_owned(),
+                    debit_minor: 0,
+                    credit_minor: cost_minor,
+                },
+            ],
+        )
+        .map_err(AppError::Invalid)?;
+        Some(crate::ledger::post(&mut tx, actor, &entry, None).await?)
+    } else {
+        None
+    };
+    let id = store::insert_return(
+        &mut tx,
+        &store::NewReturn {
+            number: &number,
+            order_id: order.id,
+            return_date: &date.iso(),
+            reason,
+            journal_entry_id: entry.as_ref().map(|e| e.0),
+            posted_by: &actor.username,
+            now_us: now_us(),
+        },
+        &goods,
+    )
+    .await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "sales_order",
+            entity_id: order.id.to_string(),
+            action: "return",
+            before: None,
+            after: Some(json!({
+                "return": number,
+                "return_date": date.iso(),
+                "reason": reason,
+                "journal_entry": entry.as_ref().map(|e| &e.1),
+                "cost_minor": cost_minor,
+                "lines": goods.iter().map(|(no, _, qty)| json!({ "line_no": no, "qty": qty })).collect::<Vec<_>>(),
+            })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let customer_return = store::returns(&app.db, order.id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Returned {
+        customer_return,
+        entry_number: entry.map(|e| e.1),
+    })
+}
+
+/// An order's customer returns, oldest first. Needs `sales.order.read`.
+pub async fn returns(
+    app: &App,
+    actor: &Actor,
+    order: SalesOrderId,
+) -> AppResult<Vec<store::ReturnRow>> {
+    actor.require(Permission::SalesOrderRead)?;
+    Ok(store::returns(&app.db, order.0).await?)
+}

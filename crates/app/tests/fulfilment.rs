@@ -349,3 +349,67 @@ async fn shipment_numbers_are_gapless(app: App) {
         vec!["SH-2026-000001", "SH-2026-000002", "SH-2026-000003"]
     );
 }
+
+mod returns {
+    use super::*;
+
+    both_backends!(returned_goods_go_back_to_stock_and_their_cost_back_out_of_cogs);
+
+    async fn returned_goods_go_back_to_stock_and_their_cost_back_out_of_cogs(app: App) {
+        let admin = Actor::system("tester");
+        let chair = product(&app, "CHAIR", "goods", "80.00", "30.00").await;
+        receive(&app, "CHAIR", "10").await;
+        let acme = customer(&app).await;
+        let o = order(&app, acme, vec![line("CHAIR", "4")], true).await;
+        fulfilment::ship_order(&app, &admin, o, &ship(ShipLines::These(vec![(1, 3)]), ""))
+            .await
+            .unwrap();
+        assert_eq!(level(&app, chair).await, (7, 1));
+        // More than shipped is refused and writes nothing.
+        let too_much = fulfilment::ReturnInput {
+            lines: vec![(1, 4)],
+            return_date: "2026-03-10".into(),
+            reason: "Wrong colour".into(),
+        };
+        let refused = fulfilment::return_goods(&app, &admin, o, &too_much).await;
+        assert_eq!(
+            field_error(refused, "lines[1].qty"),
+            "error-return-too-much"
+        );
+        let back = fulfilment::ReturnInput {
+            lines: vec![(1, 2)],
+            ..too_much.clone()
+        };
+        let returned = fulfilment::return_goods(&app, &admin, o, &back)
+            .await
+            .unwrap();
+        assert_eq!(returned.customer_return.number, "RET-2026-000001");
+        assert_eq!(level(&app, chair).await, (9, 1));
+        let entry = ledger::entries(&app, &admin, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|e| Some(&e.number) == returned.entry_number.as_ref())
+            .unwrap();
+        let lines = ledger::entry(&app, &admin, entry.id).await.unwrap().lines;
+        let mut lines: Vec<(String, i64, i64)> = lines
+            .iter()
+            .map(|l| (l.account_code.clone(), l.debit_minor, l.credit_minor))
+            .collect();
+        lines.sort();
+        assert_eq!(
+            lines,
+            vec![("1300".into(), 6000, 0), ("5000".into(), 0, 6000)]
+        );
+        // Only one more of the three shipped can come back.
+        let again = fulfilment::return_goods(&app, &admin, o, &back).await;
+        assert_eq!(field_error(again, "lines[1].qty"), "error-return-too-much");
+        let empty = fulfilment::ReturnInput {
+            lines: vec![],
+            ..back
+        };
+        let nothing = fulfilment::return_goods(&app, &admin, o, &empty).await;
+        assert_eq!(field_error(nothing, "lines"), "error-return-nothing");
+        books_agree(&app).await;
+    }
+}

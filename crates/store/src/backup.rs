@@ -465,6 +465,32 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "customer_returns",
+        columns: &[
+            ("id", Int),
+            ("number", Text),
+            ("order_id", Int),
+            ("return_date", Text),
+            ("reason", Text),
+            ("journal_entry_id", Int),
+            ("posted_by", Text),
+            ("posted_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "customer_return_lines",
+        columns: &[
+            ("return_id", Int),
+            ("order_line_no", Int),
+            ("product_id", Int),
+            ("qty", Int),
+        ],
+        key: "return_id, order_line_no",
+        identity: false,
+    },
+    Table {
         name: "settings",
         columns: &[("name", Text), ("value", Text)],
         key: "name",

@@ -1,5 +1,6 @@
-//! Shipments of sales orders and their lines. Shipped quantities are not
-//! kept on the order lines: they are the sums of the shipment lines.
+//! Shipments of sales orders and their lines, and customer returns against
+//! them. Shipped and returned quantities are not kept on the order lines:
+//! they are the sums of the shipment and return lines.
 
 use crate::{Db, Result, StoreError, Tx, on_read, on_tx};
 
@@ -149,4 +150,78 @@ pub async fn order_progress(db: &Db, order_ids: &[i64]) -> Result<Vec<(i64, i64,
         }
         q.fetch_all(p).await?
     }))
+}
+
+/// A customer return as stored.
+#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+pub struct ReturnRow {
+    pub id: i64,
+    pub number: String,
+    pub order_id: i64,
+    pub return_date: String,
+    pub reason: String,
+    pub journal_entry_id: Option<i64>,
+    pub posted_by: String,
+    pub posted_at_us: i64,
+}
+
+/// A new return's header.
+pub struct NewReturn<'a> {
+    pub number: &'a str,
+    pub order_id: i64,
+    pub return_date: &'a str,
+    pub reason: &'a str,
+    pub journal_entry_id: Option<i64>,
+    pub posted_by: &'a str,
+    pub now_us: i64,
+}
+
+/// Writes a return and its lines (`(order_line_no, product_id, qty)`).
+pub async fn insert_return(
+    tx: &mut Tx,
+    new: &NewReturn<'_>,
+    lines: &[(i64, i64, i64)],
+) -> Result<i64> {
+    const SQL: &str = "INSERT INTO customer_returns (number, order_id, return_date, reason, \
+         journal_entry_id, posted_by, posted_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    const LINE: &str = "INSERT INTO customer_return_lines (return_id, order_line_no, product_id, qty) \
+         VALUES ($1, $2, $3, $4)";
+    let id = on_tx!(tx, c => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(new.number)
+        .bind(new.order_id)
+        .bind(new.return_date)
+        .bind(new.reason)
+        .bind(new.journal_entry_id)
+        .bind(new.posted_by)
+        .bind(new.now_us)
+        .fetch_one(c)
+        .await
+        .map_err(StoreError::from_insert)?);
+    for (line_no, product_id, qty) in lines {
+        on_tx!(tx, c => sqlx::query(LINE)
+            .bind(id)
+            .bind(line_no)
+            .bind(product_id)
+            .bind(qty)
+            .execute(c)
+            .await
+            .map_err(StoreError::from_insert)?
+            .rows_affected());
+    }
+    Ok(id)
+}
+
+/// How much of each line of an order has come back: `(line_no, qty)`.
+pub async fn returned_qty_in_tx(tx: &mut Tx, order_id: i64) -> Result<Vec<(i64, i64)>> {
+    const SQL: &str = "SELECT rl.order_line_no, CAST(SUM(rl.qty) AS BIGINT) FROM customer_return_lines rl \
+         JOIN customer_returns r ON r.id = rl.return_id WHERE r.order_id = $1 \
+         GROUP BY rl.order_line_no ORDER BY rl.order_line_no";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(SQL).bind(order_id).fetch_all(c).await?))
+}
+
+/// An order's returns, oldest first.
+pub async fn returns(db: &Db, order_id: i64) -> Result<Vec<ReturnRow>> {
+    const SQL: &str = "SELECT id, number, order_id, return_date, reason, journal_entry_id, posted_by, \
+         posted_at_us FROM customer_returns WHERE order_id = $1 ORDER BY id";
+    Ok(on_read!(db, p => sqlx::query_as::<_, ReturnRow>(SQL).bind(order_id).fetch_all(p).await?))
 }
