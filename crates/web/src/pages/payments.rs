@@ -297,7 +297,7 @@ pub async fn new_form(
         reference: query.reference.clone(),
         allocations: Vec::new(),
     };
-    if let Some(id) = query.invoice.trim().parse::<i64>().ok() {
+    if let Ok(id) = query.invoice.trim().parse::<i64>() {
         match invoicing::invoice(&state.app, &actor, id).await {
             Ok(detail) => {
                 let row = detail.invoice;
