@@ -374,7 +374,10 @@ async fn the_tax_rate_form_keeps_the_vat_category_rules(backend: Backend) {
         .await;
     assert!(taken.body.contains("Another tax rate has this code."));
     let added = client
-        .post_form("/tax-rates", &rate("K-GOODS", "K", "", "Intra-community supply"))
+        .post_form(
+            "/tax-rates",
+            &rate("K-GOODS", "K", "", "Intra-community supply"),
+        )
         .await;
     assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
     let list = client.get("/tax-rates").await;

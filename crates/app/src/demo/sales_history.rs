@@ -247,8 +247,7 @@ pub(super) async fn settle_vat(
         let balance = |code: &str| {
             tb.lines
                 .iter()
-                .filter(|l| l.code == code)
-                .last()
+                .rfind(|l| l.code == code)
                 .map_or(0, |l| l.debit_minor - l.credit_minor)
         };
         let output = -balance("2100");
