@@ -819,3 +819,5 @@ tool-company-profile = Company profile
 ## Invoicing API
 error-invoice-kind-unknown = Use invoice or credit_note.
 error-invoice-state-unknown = Use draft, posted, paid or cancelled.
+error-return-too-much = That is more than has shipped and not come back on this line.
+error-return-nothing = Name at least one line and quantity that came back.

@@ -819,3 +819,5 @@ tool-company-profile = Perfil de la empresa
 ## Invoicing API
 error-invoice-kind-unknown = Usa invoice o credit_note.
 error-invoice-state-unknown = Usa draft, posted, paid o cancelled.
+error-return-too-much = Es más de lo enviado y no devuelto en esta línea.
+error-return-nothing = Indique al menos una línea y cantidad devuelta.

@@ -819,3 +819,5 @@ tool-company-profile = Företagsprofil
 ## Invoicing API
 error-invoice-kind-unknown = Använd invoice eller credit_note.
 error-invoice-state-unknown = Använd draft, posted, paid eller cancelled.
+error-return-too-much = Det är mer än vad som skickats och inte kommit tillbaka på raden.
+error-return-nothing = Ange minst en rad och ett antal som kommit tillbaka.
