@@ -656,13 +656,16 @@ pub async fn statement_rows(
     from: &str,
     to: &str,
 ) -> Result<(Vec<StatementRow>, Vec<(String, i64)>)> {
+    // On one day: invoices, then credit notes, then payments.
     const ROWS: &str = "SELECT issue_date AS date, kind, number, id, currency, \
          CASE WHEN kind = 'invoice' THEN total_minor ELSE 0 END AS debit_minor, \
-         CASE WHEN kind = 'credit_note' THEN total_minor ELSE 0 END AS credit_minor \
+         CASE WHEN kind = 'credit_note' THEN total_minor ELSE 0 END AS credit_minor, \
+         CASE WHEN kind = 'invoice' THEN 0 ELSE 1 END AS day_order \
          FROM invoices WHERE party_id = $1 AND state IN ('posted', 'paid') AND issue_date >= $2 AND issue_date <= $3 \
          UNION ALL SELECT payment_date AS date, 'payment' AS kind, number, id, currency, 0 AS debit_minor, \
-         amount_minor AS credit_minor FROM payments WHERE party_id = $1 AND payment_date >= $2 AND payment_date <= $3 \
-         ORDER BY date, kind DESC, id";
+         amount_minor AS credit_minor, 2 AS day_order FROM payments \
+         WHERE party_id = $1 AND payment_date >= $2 AND payment_date <= $3 \
+         ORDER BY date, day_order, id";
     const OPENING: &str = "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM ( \
          SELECT currency, CASE WHEN kind = 'invoice' THEN total_minor ELSE -total_minor END AS amount \
          FROM invoices WHERE party_id = $1 AND state IN ('posted', 'paid') AND issue_date < $2 \

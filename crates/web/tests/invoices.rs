@@ -31,6 +31,7 @@ use seam_domain::stock::MoveDraft;
 both_backends!(
     an_accountant_invoices_a_shipped_order_credits_it_and_records_a_payment,
     a_receptionist_sees_invoices_but_no_actions_and_may_not_post,
+    the_customer_page_shows_fulfilment_invoices_payments_and_balance,
 );
 
 fn admin() -> Actor {
@@ -509,4 +510,57 @@ async fn a_receptionist_sees_invoices_but_no_actions_and_may_not_post(backend: B
         .await
         .unwrap();
     assert!(after.0.is_empty(), "the refused payment wrote nothing");
+}
+
+async fn the_customer_page_shows_fulfilment_invoices_payments_and_balance(backend: Backend) {
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let (party, order) = shipped_order(&env).await;
+    let input = InvoiceInput {
+        issue_date: "2026-03-06".into(),
+        terms_days: "30".into(),
+        note: String::new(),
+    };
+    let invoice = invoicing::invoice_order(&env.app, &admin(), order, &input)
+        .await
+        .unwrap();
+    let number = invoicing::post_invoice(&env.app, &admin(), invoice)
+        .await
+        .unwrap()
+        .number;
+    let payment = invoicing::PaymentInput {
+        party_id: party.0,
+        payment_date: "2026-03-10".into(),
+        amount: "150.00".into(),
+        ..invoicing::PaymentInput::default()
+    };
+    let paid = invoicing::record_payment(&env.app, &admin(), &payment)
+        .await
+        .unwrap();
+    env.user("rita", &[Role::Receptionist], None).await;
+    let mut client = env.logged_in("rita").await;
+    let page = client.get(&format!("/parties/{}", party.0)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = &page.body;
+    // The order, shipped in full; the invoice open with 50.00 still due; the payment.
+    let orders = &body[body.find("id=\"party-orders\"").unwrap()..];
+    assert!(orders.contains("SO-2026-000001"));
+    assert!(orders.contains("All"), "fulfilment column");
+    let open = &body[body.find("id=\"party-open-invoices\"").unwrap()..];
+    assert!(open.contains(&number));
+    assert!(open.contains("€50.00"), "due amount");
+    assert!(body.contains(&paid.number));
+    assert!(body.contains(&format!("/parties/{}/statement", party.0)));
+    // The timeline names the invoice's posting and the payment.
+    assert!(body.contains("id=\"timeline-h\""));
+    // A receptionist records no payments.
+    assert!(!body.contains(&format!("/payments/new?party={}", party.0)));
+    // Marketing sees neither orders nor invoices.
+    env.user("mark", &[Role::Marketing], None).await;
+    let mut client = env.logged_in("mark").await;
+    let page = client.get(&format!("/parties/{}", party.0)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("party-open-invoices"));
+    assert!(!page.body.contains("party-orders"));
 }

@@ -821,3 +821,22 @@ error-invoice-kind-unknown = Use invoice or credit_note.
 error-invoice-state-unknown = Use draft, posted, paid or cancelled.
 error-return-too-much = That is more than has shipped and not come back on this line.
 error-return-nothing = Name at least one line and quantity that came back.
+
+## The customer's page: the 360° view
+party-receivables = Invoices and payments
+party-balance-due = Owed
+party-balance-credit = Credit held
+party-balance-none = No invoices or payments yet.
+party-open-invoices = Open invoices
+party-open-invoices-none = Nothing is due.
+party-documents = Latest invoices and credit notes
+party-documents-none = No invoices yet.
+party-payments = Latest payments
+party-payments-none = No payments yet.
+party-statement = Statement
+party-all-invoices = All invoices
+party-record-payment = Record payment
+party-fulfilment = Shipped
+party-fulfilment-none = Not yet
+party-fulfilment-partly = Partly
+party-fulfilment-all = All

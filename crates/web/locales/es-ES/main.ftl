@@ -821,3 +821,22 @@ error-invoice-kind-unknown = Usa invoice o credit_note.
 error-invoice-state-unknown = Usa draft, posted, paid o cancelled.
 error-return-too-much = Es más de lo enviado y no devuelto en esta línea.
 error-return-nothing = Indique al menos una línea y cantidad devuelta.
+
+## The customer's page: the 360° view
+party-receivables = Facturas y cobros
+party-balance-due = Adeudado
+party-balance-credit = Saldo a favor
+party-balance-none = Aún no hay facturas ni cobros.
+party-open-invoices = Facturas pendientes
+party-open-invoices-none = No hay nada pendiente.
+party-documents = Últimas facturas y abonos
+party-documents-none = Aún no hay facturas.
+party-payments = Últimos cobros
+party-payments-none = Aún no hay cobros.
+party-statement = Extracto
+party-all-invoices = Todas las facturas
+party-record-payment = Registrar cobro
+party-fulfilment = Enviado
+party-fulfilment-none = Aún no
+party-fulfilment-partly = En parte
+party-fulfilment-all = Todo

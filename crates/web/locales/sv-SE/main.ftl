@@ -821,3 +821,22 @@ error-invoice-kind-unknown = Använd invoice eller credit_note.
 error-invoice-state-unknown = Använd draft, posted, paid eller cancelled.
 error-return-too-much = Det är mer än vad som skickats och inte kommit tillbaka på raden.
 error-return-nothing = Ange minst en rad och ett antal som kommit tillbaka.
+
+## The customer's page: the 360° view
+party-receivables = Fakturor och betalningar
+party-balance-due = Skuld
+party-balance-credit = Tillgodo
+party-balance-none = Inga fakturor eller betalningar än.
+party-open-invoices = Obetalda fakturor
+party-open-invoices-none = Inget att betala.
+party-documents = Senaste fakturor och kreditnotor
+party-documents-none = Inga fakturor än.
+party-payments = Senaste betalningar
+party-payments-none = Inga betalningar än.
+party-statement = Kontoutdrag
+party-all-invoices = Alla fakturor
+party-record-payment = Registrera betalning
+party-fulfilment = Skickat
+party-fulfilment-none = Inte än
+party-fulfilment-partly = Delvis
+party-fulfilment-all = Allt

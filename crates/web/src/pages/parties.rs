@@ -396,12 +396,36 @@ struct DetailPage {
     tags: Vec<String>,
     timeline: Vec<TimelineEntry>,
     may_write: bool,
-    /// The customer's latest orders, when the user may read orders.
-    orders: Option<Vec<super::sales::OrderListView>>,
+    /// The customer's latest orders and how far each shipped, when the user may read orders.
+    orders: Option<Vec<OrderProgressView>>,
     /// The customer's latest quotes, when the user may read them.
     quotes: Option<Vec<super::quotes::QuoteListView>>,
     /// Whether the user may write a new quote.
     may_quote: bool,
+    /// Open and recent invoices, payments and balances, when the user may read invoices.
+    receivables: Option<ReceivablesView>,
+    may_pay: bool,
+}
+
+/// An order on the customer's page with what has shipped of it.
+struct OrderProgressView {
+    order: super::sales::OrderListView,
+    fulfilment: String,
+    shipped: String,
+}
+
+/// The money sections of the customer's page.
+struct ReceivablesView {
+    open: Vec<super::invoices::InvoiceListView>,
+    recent: Vec<super::invoices::InvoiceListView>,
+    payments: Vec<super::payments::PaymentListView>,
+    balances: Vec<BalanceView>,
+}
+
+/// What the customer owes and holds as credit in one currency.
+struct BalanceView {
+    due: String,
+    credit: String,
 }
 
 /// The audit journal's events of a record, newest first, as its page shows them.
@@ -424,46 +448,70 @@ pub async fn detail(
     CurrentActor(actor): CurrentActor,
     Path(id): Path<i64>,
 ) -> Response {
-    let detail = match parties::party_detail(&state.app, &actor, PartyId(id)).await {
-        Ok(d) => d,
+    let view = match seam_app::customer_view::customer_view(&state.app, &actor, PartyId(id)).await {
+        Ok(v) => v,
         Err(e) => {
             return crate::html::fail(&who, &e);
         }
     };
     let mut page = Page::new(&state, &who, "party-title", "/parties").await;
-    page.title.clone_from(&detail.party.name);
-    let tags = detail
+    page.title.clone_from(&view.detail.party.name);
+    let tags = view
+        .detail
         .party
         .tags
         .split(',')
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect();
-    let timeline = timeline(&page, &detail.timeline);
-    let orders = if actor.may(Permission::SalesOrderRead) && detail.party.is_customer {
-        match seam_app::sales::customer_orders(&state.app, &actor, PartyId(id)).await {
-            Ok(rows) => Some(
-                rows.iter()
-                    .map(|r| super::sales::OrderListView::new(&page.i18n, r))
-                    .collect(),
-            ),
-            Err(e) => return crate::html::fail(&who, &e),
+    let timeline = timeline(&page, &view.detail.timeline);
+    let orders = view.orders.as_ref().map(|rows| {
+        rows.iter()
+            .map(|r| OrderProgressView {
+                order: super::sales::OrderListView::new(&page.i18n, &r.order),
+                fulfilment: page.i18n.t(&format!("party-fulfilment-{}", r.fulfilment())),
+                shipped: format!(
+                    "{} / {}",
+                    page.i18n.integer(&r.shipped_qty),
+                    page.i18n.integer(&r.ordered_qty)
+                ),
+            })
+            .collect()
+    });
+    let quotes = view.quotes.as_ref().map(|rows| {
+        rows.iter()
+            .map(|r| super::quotes::QuoteListView::new(&page.i18n, r))
+            .collect()
+    });
+    let receivables = view.receivables.as_ref().map(|money| {
+        let today = super::invoices::today_of(&actor);
+        ReceivablesView {
+            open: money
+                .open
+                .iter()
+                .map(|d| super::invoices::InvoiceListView::new(&page.i18n, &d.invoice, today))
+                .collect(),
+            recent: money
+                .recent
+                .iter()
+                .map(|r| super::invoices::InvoiceListView::new(&page.i18n, r, today))
+                .collect(),
+            payments: money
+                .payments
+                .iter()
+                .map(|r| super::payments::PaymentListView::new(&page.i18n, r))
+                .collect(),
+            balances: money
+                .balances
+                .iter()
+                .map(|b| BalanceView {
+                    due: page.i18n.money(b.due_minor, &b.currency),
+                    credit: page.i18n.money(b.credit_minor, &b.currency),
+                })
+                .collect(),
         }
-    } else {
-        None
-    };
-    let quotes = if actor.may(Permission::SalesOrderRead) && detail.party.is_customer {
-        match seam_app::quotes::customer_quotes(&state.app, &actor, PartyId(id)).await {
-            Ok(rows) => Some(
-                rows.iter()
-                    .map(|r| super::quotes::QuoteListView::new(&page.i18n, r))
-                    .collect(),
-            ),
-            Err(e) => return crate::html::fail(&who, &e),
-        }
-    } else {
-        None
-    };
+    });
+    let detail = view.detail;
     ok(&DetailPage {
         page,
         detail,
@@ -473,6 +521,8 @@ pub async fn detail(
         orders,
         quotes,
         may_quote: actor.may(Permission::SalesOrderWrite),
+        receivables,
+        may_pay: actor.may(Permission::PaymentsRecord),
     })
 }
 

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use seam_app::invoicing::{self, InvoiceFilter, PaymentInput};
+use seam_app::invoicing::{self, InvoiceFilter, PaymentInput, PaymentRow};
 use seam_app::{Actor, AppError, company};
 use seam_domain::ledger::format_amount;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use super::ledger::{Choice, form_errors};
 use super::{FormData, IdPath};
 use crate::AppState;
 use crate::html::{Errors, Page, fail, ok, redirect_with_flash, render};
+use crate::i18n::I18n;
 use crate::who::{CurrentActor, Requester, Who};
 
 /// Rows per page of the payment list.
@@ -31,6 +32,25 @@ pub struct PaymentListView {
     pub amount: String,
     pub unallocated: String,
     pub reference: String,
+}
+
+impl PaymentListView {
+    pub fn new(i18n: &I18n, r: &PaymentRow) -> PaymentListView {
+        PaymentListView {
+            id: r.id,
+            number: r.number.clone(),
+            date: i18n.date(&r.payment_date),
+            party_id: r.party_id,
+            customer: r.party_name.clone(),
+            amount: i18n.money(r.amount_minor, &r.currency),
+            unallocated: if r.unallocated_minor > 0 {
+                i18n.money(r.unallocated_minor, &r.currency)
+            } else {
+                String::new()
+            },
+            reference: r.reference.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -95,20 +115,7 @@ pub async fn list(
     ok(&ListPage {
         rows: rows
             .iter()
-            .map(|r| PaymentListView {
-                id: r.id,
-                number: r.number.clone(),
-                date: i18n.date(&r.payment_date),
-                party_id: r.party_id,
-                customer: r.party_name.clone(),
-                amount: i18n.money(r.amount_minor, &r.currency),
-                unallocated: if r.unallocated_minor > 0 {
-                    i18n.money(r.unallocated_minor, &r.currency)
-                } else {
-                    String::new()
-                },
-                reference: r.reference.clone(),
-            })
+            .map(|r| PaymentListView::new(&i18n, r))
             .collect(),
         customers,
         party: party.clone(),
