@@ -115,7 +115,7 @@ pub async fn list(
     ok(&ListPage {
         rows: rows
             .iter()
-            .map(|r| PaymentListView::new(&i18n, r))
+            .map(|r| PaymentListView::new(i18n, r))
             .collect(),
         customers,
         party: party.clone(),
