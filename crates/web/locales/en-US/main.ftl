@@ -840,3 +840,12 @@ party-fulfilment = Shipped
 party-fulfilment-none = Not yet
 party-fulfilment-partly = Partly
 party-fulfilment-all = All
+
+## Timeline entries of invoicing
+event-sales_order-return = Goods returned
+event-invoice-create = Invoice drafted
+event-invoice-post = Invoice posted
+event-invoice-cancel = Invoice draft cancelled
+event-payment-record = Payment recorded
+event-exchange_rate-set = Exchange rate set
+event-company-update = Company profile edited

@@ -840,3 +840,12 @@ party-fulfilment = Enviado
 party-fulfilment-none = Aún no
 party-fulfilment-partly = En parte
 party-fulfilment-all = Todo
+
+## Timeline entries of invoicing
+event-sales_order-return = Mercancía devuelta
+event-invoice-create = Factura en borrador
+event-invoice-post = Factura contabilizada
+event-invoice-cancel = Borrador de factura cancelado
+event-payment-record = Cobro registrado
+event-exchange_rate-set = Tipo de cambio fijado
+event-company-update = Perfil de la empresa editado

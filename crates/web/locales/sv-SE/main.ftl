@@ -840,3 +840,12 @@ party-fulfilment = Skickat
 party-fulfilment-none = Inte än
 party-fulfilment-partly = Delvis
 party-fulfilment-all = Allt
+
+## Timeline entries of invoicing
+event-sales_order-return = Varor returnerade
+event-invoice-create = Fakturautkast skapat
+event-invoice-post = Faktura bokförd
+event-invoice-cancel = Fakturautkast makulerat
+event-payment-record = Betalning registrerad
+event-exchange_rate-set = Växelkurs angiven
+event-company-update = Företagsprofil ändrad
