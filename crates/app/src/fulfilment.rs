@@ -62,6 +62,8 @@ pub struct LineProgress {
     pub line_no: i64,
     pub ordered: i64,
     pub shipped: i64,
+    /// What came back of what shipped (customer returns).
+    pub returned: i64,
 }
 
 impl LineProgress {
@@ -133,6 +135,7 @@ pub async fn ship_order(
                     line_no: l.line_no,
                     ordered: l.qty,
                     shipped: shipped.get(&l.line_no).copied().unwrap_or(0),
+                    returned: 0,
                 },
             )
         })
@@ -338,12 +341,17 @@ pub async fn progress(
         .await?
         .into_iter()
         .collect();
+    let returned: HashMap<i64, i64> = store::returned_qty(&app.db, order.0)
+        .await?
+        .into_iter()
+        .collect();
     Ok(lines
         .iter()
         .map(|l| LineProgress {
             line_no: l.line_no,
             ordered: l.qty,
             shipped: shipped.get(&l.line_no).copied().unwrap_or(0),
+            returned: returned.get(&l.line_no).copied().unwrap_or(0),
         })
         .collect())
 }

@@ -70,6 +70,21 @@ pub enum OrderCommand {
         #[arg(long, value_name = "REFERENCE")]
         tracking: Option<String>,
     },
+    /// Take goods back from the customer: the quantities return to stock and
+    /// their cost comes back out of cost of goods sold; prints the return's number.
+    Return {
+        /// The order's number or id.
+        order: String,
+        /// An order line and the quantity that came back, as LINE:QTY; repeat for more lines.
+        #[arg(long = "line", value_name = "LINE:QTY", required = true)]
+        lines: Vec<String>,
+        /// The return date, YYYY-MM-DD. [default: today]
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Why the goods came back.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -166,6 +181,37 @@ pub async fn order(app: &App, command: OrderCommand) -> anyhow::Result<ExitCode>
                 shipped.shipment.number,
                 shipped.order_state.name()
             ))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        OrderCommand::Return {
+            order,
+            lines,
+            date,
+            reason,
+        } => {
+            let id = sales::find_order(app, &cli(), &order).await?;
+            let mut parsed = Vec::with_capacity(lines.len());
+            for text in &lines {
+                let pair = text
+                    .split_once(':')
+                    .and_then(|(l, q)| Some((l.trim().parse().ok()?, q.trim().parse().ok()?)));
+                match pair {
+                    Some(p) => parsed.push(p),
+                    None => {
+                        eprintln!(
+                            "--line {text}: write the order line and the quantity as LINE:QTY, like 1:2"
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
+            let input = fulfilment::ReturnInput {
+                lines: parsed,
+                return_date: date.unwrap_or_default(),
+                reason: reason.unwrap_or_default(),
+            };
+            let returned = fulfilment::return_goods(app, &cli(), id, &input).await?;
+            out(format!("returned {}", returned.customer_return.number))?;
             Ok(ExitCode::SUCCESS)
         }
     }

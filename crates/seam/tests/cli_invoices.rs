@@ -191,6 +191,29 @@ async fn an_order_is_invoiced_posted_written_as_ubl_and_pdf_paid_and_aged_from_t
         .failed();
         assert!(refused.stderr.starts_with("terms_days: "), "{refused:?}");
         seam(&db, &["order", "ship", &order_number]).ok();
+        // One unit comes back and one more than shipped is refused, naming the line.
+        let too_many = seam(&db, &["order", "return", &order_number, "--line", "1:999"]).failed();
+        assert!(
+            too_many.stderr.starts_with("lines[1].qty: "),
+            "{too_many:?}"
+        );
+        let bad = seam(&db, &["order", "return", &order_number, "--line", "one"]).failed();
+        assert!(bad.stderr.contains("LINE:QTY"), "{bad:?}");
+        let returned = seam(
+            &db,
+            &[
+                "order",
+                "return",
+                &order_number,
+                "--line",
+                "1:1",
+                "--reason",
+                "Dented",
+            ],
+        )
+        .ok()
+        .stdout;
+        assert!(returned.starts_with("returned RET-"), "{returned}");
 
         // Invoice it: a draft, then posted with a number.
         let draft = seam(
@@ -495,6 +518,7 @@ fn help_works_for_the_invoicing_commands() {
         &["company", "show"],
         &["company", "set"],
         &["report", "aging"],
+        &["order", "return"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_seam"))
             .args(args)

@@ -211,12 +211,22 @@ pub async fn insert_return(
     Ok(id)
 }
 
+const RETURNED_SQL: &str = "SELECT rl.order_line_no, CAST(SUM(rl.qty) AS BIGINT) FROM customer_return_lines rl \
+     JOIN customer_returns r ON r.id = rl.return_id WHERE r.order_id = $1 \
+     GROUP BY rl.order_line_no ORDER BY rl.order_line_no";
+
 /// How much of each line of an order has come back: `(line_no, qty)`.
 pub async fn returned_qty_in_tx(tx: &mut Tx, order_id: i64) -> Result<Vec<(i64, i64)>> {
-    const SQL: &str = "SELECT rl.order_line_no, CAST(SUM(rl.qty) AS BIGINT) FROM customer_return_lines rl \
-         JOIN customer_returns r ON r.id = rl.return_id WHERE r.order_id = $1 \
-         GROUP BY rl.order_line_no ORDER BY rl.order_line_no";
-    Ok(on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(SQL).bind(order_id).fetch_all(c).await?))
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(RETURNED_SQL).bind(order_id).fetch_all(c).await?),
+    )
+}
+
+/// As [`returned_qty_in_tx`], outside a transaction.
+pub async fn returned_qty(db: &Db, order_id: i64) -> Result<Vec<(i64, i64)>> {
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, (i64, i64)>(RETURNED_SQL).bind(order_id).fetch_all(p).await?),
+    )
 }
 
 /// An order's returns, oldest first.

@@ -350,6 +350,12 @@ pub fn routes() -> Vec<Route> {
             post(pages::sales::ship),
         ),
         route(
+            M::POST,
+            "/sales/orders/{id}/return",
+            Access::Permission(P::SalesOrderShip),
+            post(pages::sales::return_goods),
+        ),
+        route(
             M::GET,
             "/sales/quotes",
             Access::Permission(P::SalesOrderRead),
@@ -735,6 +741,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/sales-orders/{id}/ship",
             Access::Permission(P::SalesOrderShip),
             post(api::sales::ship),
+        ),
+        route(
+            M::POST,
+            "/api/v1/sales-orders/{id}/returns",
+            Access::Permission(P::SalesOrderShip),
+            post(api::sales::return_goods),
         ),
         route(
             M::GET,

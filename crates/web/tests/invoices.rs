@@ -32,6 +32,7 @@ both_backends!(
     an_accountant_invoices_a_shipped_order_credits_it_and_records_a_payment,
     a_receptionist_sees_invoices_but_no_actions_and_may_not_post,
     the_customer_page_shows_fulfilment_invoices_payments_and_balance,
+    the_warehouse_takes_goods_back_on_the_order_page_and_through_the_api,
 );
 
 fn admin() -> Actor {
@@ -563,4 +564,86 @@ async fn the_customer_page_shows_fulfilment_invoices_payments_and_balance(backen
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.body.contains("party-open-invoices"));
     assert!(!page.body.contains("party-orders"));
+}
+
+async fn the_warehouse_takes_goods_back_on_the_order_page_and_through_the_api(backend: Backend) {
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let (_, order) = shipped_order(&env).await;
+    env.user("wendy", &[Role::Warehouse], None).await;
+    let mut client = env.logged_in("wendy").await;
+    let path = format!("/sales/orders/{}", order.0);
+    let page = client.get(&path).await;
+    assert!(page.body.contains(&format!("action=\"{path}/return\"")));
+    assert!(page.body.contains("name=\"return_1\""));
+    // More than shipped: the error sits on line 1, nothing is written.
+    let refused = client
+        .post_form(
+            &format!("{path}/return"),
+            &[("return_1", "5"), ("reason", "Dented")],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("more than has shipped"));
+    let done = client
+        .post_form(
+            &format!("{path}/return"),
+            &[("return_1", "1"), ("reason", "Dented")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = client.get(&path).await;
+    assert!(page.body.contains("RET-2026-000001"), "{}", page.body);
+    assert!(page.body.contains("Dented"));
+    // Through the API, the second unit.
+    let id = env.user("api-wh", &[Role::Warehouse], None).await;
+    let (_, secret) = seam_app::tokens::create_token(
+        &env.app,
+        &Actor::system("test"),
+        seam_domain::ids::UserId(id),
+        "returns",
+        &[seam_domain::access::Permission::SalesOrderShip],
+    )
+    .await
+    .unwrap();
+    let mut api = env.client();
+    api.bearer = Some(secret);
+    let created = api
+        .post_json(
+            &format!("/api/v1/sales-orders/{}/returns", order.0),
+            r#"{"reason":"Scratched","lines":[{"line_no":1,"qty":1}]}"#,
+            None,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["number"], "RET-2026-000002");
+    let again = api
+        .post_json(
+            &format!("/api/v1/sales-orders/{}/returns", order.0),
+            r#"{"lines":[{"line_no":1,"qty":1}]}"#,
+            None,
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains("lines[1].qty"));
+    // A receptionist cannot take goods back.
+    env.user("rita", &[Role::Receptionist], None).await;
+    let mut reception = env.logged_in("rita").await;
+    let page = reception.get(&path).await;
+    assert!(!page.body.contains("name=\"return_1\""));
+    let forbidden = reception
+        .post_form(&format!("{path}/return"), &[("return_1", "1")])
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }

@@ -849,3 +849,10 @@ event-invoice-cancel = Invoice draft cancelled
 event-payment-record = Payment recorded
 event-exchange_rate-set = Exchange rate set
 event-company-update = Company profile edited
+
+## Customer returns on the order's page
+order-returns = Returns
+order-return-help = Goods the customer sent back go back into stock and their cost out of cost of goods sold. Refund the money with a credit note on the invoice.
+order-return-left = { $qty } can come back
+order-return = Take goods back
+flash-goods-returned = The returned goods are back in stock.

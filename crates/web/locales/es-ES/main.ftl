@@ -849,3 +849,10 @@ event-invoice-cancel = Borrador de factura cancelado
 event-payment-record = Cobro registrado
 event-exchange_rate-set = Tipo de cambio fijado
 event-company-update = Perfil de la empresa editado
+
+## Customer returns on the order's page
+order-returns = Devoluciones
+order-return-help = Las mercancías devueltas por el cliente vuelven al stock y su coste sale del coste de ventas. Devuelva el dinero con un abono sobre la factura.
+order-return-left = pueden volver { $qty }
+order-return = Recibir devolución
+flash-goods-returned = Las mercancías devueltas están de nuevo en stock.

@@ -849,3 +849,10 @@ event-invoice-cancel = Fakturautkast makulerat
 event-payment-record = Betalning registrerad
 event-exchange_rate-set = Växelkurs angiven
 event-company-update = Företagsprofil ändrad
+
+## Customer returns on the order's page
+order-returns = Returer
+order-return-help = Varor som kunden skickat tillbaka går in i lagret igen och deras kostnad ut ur kostnad för sålda varor. Betala tillbaka med en kreditnota på fakturan.
+order-return-left = { $qty } kan komma tillbaka
+order-return = Ta emot retur
+flash-goods-returned = De returnerade varorna är tillbaka i lagret.

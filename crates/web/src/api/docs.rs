@@ -36,7 +36,7 @@ impl Modify for BearerAuth {
         products::list, products::get_one, products::create, products::update, products::archive, products::restore,
         products::tax_rates, products::create_tax_rate,
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
-        sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship,
+        sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship, sales::return_goods,
         quotes::list, quotes::create, quotes::detail, quotes::send, quotes::accept, quotes::decline,
         invoices::list, invoices::detail, invoices::invoice_order, invoices::post, invoices::cancel, invoices::credit,
         invoices::ubl, invoices::pdf, invoices::payments, invoices::payment, invoices::record_payment,

@@ -426,3 +426,73 @@ pub async fn ship(
         Err(e) => problem(&e),
     }
 }
+
+/// Goods a customer sends back.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ReturnInput {
+    /// `YYYY-MM-DD`; today when omitted.
+    pub return_date: Option<String>,
+    pub reason: Option<String>,
+    /// The order lines and quantities that came back.
+    pub lines: Option<Vec<ShipLineInput>>,
+}
+
+impl KnownFields for ReturnInput {
+    const FIELDS: &'static [&'static str] = &["return_date", "reason", "lines"];
+}
+
+/// A customer return written.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerReturn {
+    pub id: i64,
+    /// `RET-2026-000001`.
+    pub number: String,
+    pub order_id: i64,
+    pub return_date: String,
+    pub reason: String,
+    /// The entry that took the goods' cost back; absent when they cost nothing.
+    pub journal_entry_id: Option<i64>,
+}
+
+/// Take goods back from a customer: each line's quantity returns to stock
+/// and its standard cost comes back out of cost of goods sold (debit 1300,
+/// credit 5000), in one transaction. More than shipped and not yet returned
+/// is a 422 naming `lines[n].qty`. The refund is a credit note on the invoice.
+#[utoipa::path(post, path = "/api/v1/sales-orders/{id}/returns", tag = "sales", request_body = ReturnInput,
+    params(("id" = i64, Path, description = "The order's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key returns the first response")),
+    responses((status = 201, body = CustomerReturn), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn return_goods(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    ApiJson(body): ApiJson<ReturnInput>,
+) -> Response {
+    use seam_app::fulfilment;
+    let input = fulfilment::ReturnInput {
+        lines: body
+            .lines
+            .unwrap_or_default()
+            .iter()
+            .map(|l| (l.line_no.unwrap_or(0), l.qty.unwrap_or(0)))
+            .collect(),
+        return_date: body.return_date.unwrap_or_default(),
+        reason: body.reason.unwrap_or_default(),
+    };
+    match fulfilment::return_goods(&state.app, &actor, SalesOrderId(id), &input).await {
+        Ok(r) => (
+            StatusCode::CREATED,
+            Json(CustomerReturn {
+                id: r.customer_return.id,
+                number: r.customer_return.number,
+                order_id: r.customer_return.order_id,
+                return_date: r.customer_return.return_date,
+                reason: r.customer_return.reason,
+                journal_entry_id: r.customer_return.journal_entry_id,
+            }),
+        )
+            .into_response(),
+        Err(e) => problem(&e),
+    }
+}

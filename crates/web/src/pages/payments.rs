@@ -113,10 +113,7 @@ pub async fn list(
         with("")
     };
     ok(&ListPage {
-        rows: rows
-            .iter()
-            .map(|r| PaymentListView::new(i18n, r))
-            .collect(),
+        rows: rows.iter().map(|r| PaymentListView::new(i18n, r)).collect(),
         customers,
         party: party.clone(),
         next_link,

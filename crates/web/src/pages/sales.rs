@@ -354,6 +354,11 @@ struct DetailPage {
     may_ship: bool,
     show_shipped: bool,
     shipments: Vec<ShipmentView>,
+    /// The customer returns of the order.
+    returns: Vec<ReturnView>,
+    /// Lines with something shipped that may still come back: `(line_no, sku, left)`,
+    /// when the user may take goods back.
+    returnable: Vec<(i64, String, i64)>,
     today: String,
     /// The quote the order came from: its id and number.
     from_quote: Option<(i64, String)>,
@@ -433,6 +438,41 @@ async fn detail_page_billing(
             .collect::<Vec<_>>(),
         Err(e) => return fail(who, &e),
     };
+    let returns = match fulfilment::returns(&state.app, actor, SalesOrderId(id)).await {
+        Ok(rows) => rows,
+        Err(e) => return fail(who, &e),
+    };
+    let returned_of = |no: i64| {
+        progress
+            .iter()
+            .find(|p| p.line_no == no)
+            .map_or(0, |p| p.returned)
+    };
+    let returnable = if actor.may(Permission::SalesOrderShip) {
+        detail
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.line_no,
+                    l.sku.clone(),
+                    shipped_of(l.line_no) - returned_of(l.line_no),
+                )
+            })
+            .filter(|(_, _, left)| *left > 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let returns = returns
+        .iter()
+        .map(|r| ReturnView {
+            number: r.number.clone(),
+            date: i18n.date(&r.return_date),
+            reason: r.reason.clone(),
+            entry_id: r.journal_entry_id,
+        })
+        .collect();
     let from_quote =
         match seam_app::quotes::quote_of_order(&state.app, actor, SalesOrderId(id)).await {
             Ok(q) => q.map(|q| (q.id, super::quotes::display_number(i18n, &q))),
@@ -495,6 +535,8 @@ async fn detail_page_billing(
         may_ship: actor.may(Permission::SalesOrderShip) && current.ship().is_ok(),
         show_shipped: matches!(current, OrderState::Confirmed | OrderState::Shipped),
         shipments,
+        returns,
+        returnable,
         today: jiff::Timestamp::now()
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date()
@@ -572,6 +614,86 @@ pub async fn cancel(
 
 /// Ships everything the order has left, on the date and with the tracking
 /// reference of the form.
+/// One customer return on the order's page.
+struct ReturnView {
+    number: String,
+    date: String,
+    reason: String,
+    entry_id: Option<i64>,
+}
+
+/// Takes goods back: one quantity field per returnable line (`return_N`),
+/// a date and a reason. Errors are shown on the lines they concern.
+pub async fn return_goods(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    // The use case names lines by their position in the input; the page by line number.
+    let mut lines = Vec::new();
+    let mut line_of_position = Vec::new();
+    let mut typed_errors = seam_domain::FieldErrors::new();
+    for (name, value) in &form.0 {
+        let Some(line_no) = name
+            .strip_prefix("return_")
+            .and_then(|n| n.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        match value.trim() {
+            "" => {}
+            text => match text.parse::<i64>() {
+                Ok(qty) => {
+                    lines.push((line_no, qty));
+                    line_of_position.push(line_no);
+                }
+                Err(_) => typed_errors.add(&format!("lines[{line_no}].qty"), "error-qty-whole"),
+            },
+        }
+    }
+    if !typed_errors.is_empty() {
+        let err = AppError::Invalid(typed_errors);
+        return detail_page(&state, &who, &actor, id, Some(&err)).await;
+    }
+    let input = fulfilment::ReturnInput {
+        lines,
+        return_date: form.get("return_date").to_owned(),
+        reason: form.get("reason").to_owned(),
+    };
+    match fulfilment::return_goods(&state.app, &actor, SalesOrderId(id), &input).await {
+        Ok(_) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/sales/orders/{id}"),
+                "flash-goods-returned",
+            )
+            .await
+        }
+        Err(AppError::Invalid(errors)) => {
+            let mut by_line = seam_domain::FieldErrors::new();
+            for e in errors.iter() {
+                let field = e
+                    .field
+                    .strip_prefix("lines[")
+                    .and_then(|rest| rest.split_once(']'))
+                    .and_then(|(n, tail)| {
+                        let position = n.parse::<usize>().ok()?;
+                        let line_no = line_of_position.get(position.checked_sub(1)?)?;
+                        Some(format!("lines[{line_no}]{tail}"))
+                    })
+                    .unwrap_or_else(|| e.field.clone());
+                by_line.add(&field, e.code);
+            }
+            let err = AppError::Invalid(by_line);
+            detail_page(&state, &who, &actor, id, Some(&err)).await
+        }
+        Err(e) => detail_page(&state, &who, &actor, id, Some(&e)).await,
+    }
+}
+
 pub async fn ship(
     State(state): State<AppState>,
     Requester(who): Requester,
