@@ -37,6 +37,7 @@ pub mod idempotency;
 pub mod invoicing;
 pub mod ledger;
 pub mod parties;
+pub mod price_lists;
 pub mod products;
 pub mod quotes;
 pub mod sales;

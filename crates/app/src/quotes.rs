@@ -38,7 +38,7 @@ pub struct QuoteInput {
     pub quote_date: String,
     /// `YYYY-MM-DD`; empty for 30 days after the quote date.
     pub valid_until: String,
-    /// Empty for the first product's currency.
+    /// Empty for the currency of the customer's price list, or else of the first product.
     pub currency: String,
     pub lines: Vec<LineInput>,
 }

@@ -14,6 +14,7 @@ use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
 use seam_domain::ids::{PartyId, ProductId, SalesOrderId, WarehouseId};
 use seam_domain::ledger::{Date, parse_currency};
+use seam_domain::price_list;
 use seam_domain::sales::{
     self, IllegalTransition, LineDraft, OrderState, ProductFacts, Totals, ValidLine, line_field,
 };
@@ -54,7 +55,7 @@ pub struct OrderInput {
     pub customer: Option<PartyId>,
     /// `YYYY-MM-DD`; empty for today.
     pub order_date: String,
-    /// Empty for the first product's currency.
+    /// Empty for the currency of the customer's price list, or else of the first product.
     pub currency: String,
     pub lines: Vec<LineInput>,
 }
@@ -199,13 +200,22 @@ pub(crate) async fn validate_parts(
         .into_iter()
         .map(|f| (f.id, f))
         .collect();
+    // The customer's price list decides what an empty price field means,
+    // and an empty currency is the list's.
+    let terms = match customer {
+        Some(c) => crate::price_lists::terms_for(tx, c, &id_list).await?,
+        None => None,
+    };
     let product_of = |sku: &str| ids.get(sku).and_then(|id| facts.get(id));
     let currency = match currency.trim() {
-        "" => skus
-            .iter()
-            .find_map(|s| product_of(s))
-            .map(|p| p.currency.clone())
-            .unwrap_or_default(),
+        "" => match &terms {
+            Some((list, _)) => list.currency.clone(),
+            None => skus
+                .iter()
+                .find_map(|s| product_of(s))
+                .map(|p| p.currency.clone())
+                .unwrap_or_default(),
+        },
         text => match parse_currency(text) {
             Some(c) => c,
             None => {
@@ -214,6 +224,17 @@ pub(crate) async fn validate_parts(
             }
         },
     };
+    let facts: HashMap<i64, ProductFacts> = facts
+        .into_iter()
+        .map(|(id, f)| {
+            let offered = match &terms {
+                Some((list, items)) => price_list::offer(f, &currency, Some(list), items.get(&id)),
+                None => f,
+            };
+            (id, offered)
+        })
+        .collect();
+    let product_of = |sku: &str| ids.get(sku).and_then(|id| facts.get(id));
     let mut valid = Vec::with_capacity(typed.len());
     for ((n, line), sku) in typed.iter().zip(&skus) {
         let draft = LineDraft {

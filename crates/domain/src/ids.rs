@@ -35,4 +35,6 @@ id_type!(
     SalesOrderId,
     /// An offer to a customer, which may become an order.
     SalesQuoteId,
+    /// What a group of customers pays for products.
+    PriceListId,
 );

@@ -32,6 +32,7 @@ pub mod ledger;
 pub mod locale;
 pub mod party;
 pub mod password;
+pub mod price_list;
 pub mod product;
 pub mod quote;
 pub mod sales;

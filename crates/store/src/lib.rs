@@ -38,6 +38,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod ledger;
 pub mod parties;
+pub mod price_lists;
 pub mod products;
 pub mod quotes;
 pub mod sales;
