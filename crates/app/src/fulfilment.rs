@@ -589,3 +589,40 @@ pub async fn returns(
     actor.require(Permission::SalesOrderRead)?;
     Ok(store::returns(&app.db, order.0).await?)
 }
+
+/// An order waiting in the warehouse, with what is left to ship.
+#[derive(Debug, Clone)]
+pub struct QueuedOrder {
+    pub order: order_store::OrderRow,
+    pub ordered: i64,
+    pub shipped: i64,
+}
+
+/// The warehouse's queue: confirmed orders with something left to ship,
+/// oldest first, in two reads whatever their number. Needs `sales.order.read`.
+pub async fn queue(
+    app: &App,
+    actor: &Actor,
+    after: Option<i64>,
+    limit: i64,
+) -> AppResult<Vec<QueuedOrder>> {
+    actor.require(Permission::SalesOrderRead)?;
+    let orders = order_store::confirmed_oldest_first(&app.db, after, limit).await?;
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let progress: HashMap<i64, (i64, i64)> = store::order_progress(&app.db, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, ordered, shipped)| (id, (ordered, shipped)))
+        .collect();
+    Ok(orders
+        .into_iter()
+        .map(|order| {
+            let (ordered, shipped) = progress.get(&order.id).copied().unwrap_or((0, 0));
+            QueuedOrder {
+                order,
+                ordered,
+                shipped,
+            }
+        })
+        .collect())
+}

@@ -355,3 +355,19 @@ pub async fn update_header(
     }
     Ok(())
 }
+
+/// Confirmed orders, oldest first (the order they should ship in), `limit`
+/// rows after the order with id `after`.
+pub async fn confirmed_oldest_first(
+    db: &Db,
+    after: Option<i64>,
+    limit: i64,
+) -> Result<Vec<OrderRow>> {
+    let limit = limit.clamp(1, PAGE_SIZE_MAX);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ORDER_SELECT} WHERE o.state = 'confirmed' AND o.id > $1 ORDER BY o.id LIMIT {limit}"
+    ));
+    Ok(
+        on_read!(db, p => sqlx::query_as::<_, OrderRow>(sql).bind(after.unwrap_or(0)).fetch_all(p).await?),
+    )
+}

@@ -261,6 +261,12 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             M::GET,
+            "/inventory/to-ship",
+            Access::Permission(P::SalesOrderRead),
+            get(pages::stock::shipping_queue),
+        ),
+        route(
+            M::GET,
             "/inventory/stock",
             Access::Permission(P::StockRead),
             get(pages::stock::levels),

@@ -33,6 +33,7 @@ both_backends!(
     a_receptionist_sees_invoices_but_no_actions_and_may_not_post,
     the_customer_page_shows_fulfilment_invoices_payments_and_balance,
     the_warehouse_takes_goods_back_on_the_order_page_and_through_the_api,
+    the_warehouse_queue_lists_confirmed_orders_left_to_ship_oldest_first,
 );
 
 fn admin() -> Actor {
@@ -646,4 +647,49 @@ async fn the_warehouse_takes_goods_back_on_the_order_page_and_through_the_api(ba
         .post_form(&format!("{path}/return"), &[("return_1", "1")])
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+}
+
+async fn the_warehouse_queue_lists_confirmed_orders_left_to_ship_oldest_first(backend: Backend) {
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let (party, _shipped) = shipped_order(&env).await;
+    let mut waiting = Vec::new();
+    for qty in ["1", "2"] {
+        let input = OrderInput {
+            customer: Some(party),
+            order_date: "2026-03-07".into(),
+            currency: String::new(),
+            lines: vec![LineInput {
+                product: "CHAIR".into(),
+                qty: qty.into(),
+                unit_price: String::new(),
+            }],
+        };
+        let id = sales::create_order(&env.app, &admin(), &input)
+            .await
+            .unwrap();
+        let row = sales::confirm_order(&env.app, &admin(), id, None)
+            .await
+            .unwrap();
+        waiting.push(row.number.unwrap());
+    }
+    env.user("wendy", &[Role::Warehouse], None).await;
+    let mut client = env.logged_in("wendy").await;
+    let page = client.get("/inventory/to-ship").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let table = &page.body[page.body.find("id=\"shipping-queue\"").unwrap()..];
+    let first = table.find(&waiting[0]).unwrap();
+    let second = table.find(&waiting[1]).unwrap();
+    assert!(first < second, "oldest first");
+    assert!(
+        !table.contains("SO-2026-000001"),
+        "the shipped order is not waiting"
+    );
+    env.user("mark", &[Role::Marketing], None).await;
+    let mut marketing = env.logged_in("mark").await;
+    assert_eq!(
+        marketing.get("/inventory/to-ship").await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -146,6 +146,7 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
         }
         Area::Inventory => vec![
+            ("tool-to-ship", "/inventory/to-ship", P::SalesOrderRead),
             ("tool-stock", "/inventory/stock", P::StockRead),
             (
                 "tool-stock-receipt",

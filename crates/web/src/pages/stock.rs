@@ -480,3 +480,51 @@ pub async fn create_warehouse(
         Err(e) => warehouses_page(&state, &who, &actor, draft, Some(&e)).await,
     }
 }
+
+/// One order in the warehouse's queue.
+struct QueueRow {
+    order: super::sales::OrderListView,
+    left: String,
+    partly: bool,
+}
+
+#[derive(Template)]
+#[template(path = "shipping_queue.html")]
+struct QueuePage {
+    page: Page,
+    rows: Vec<QueueRow>,
+    next: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    after: Option<i64>,
+}
+
+/// Confirmed orders waiting to ship, oldest first: the warehouse's work list.
+pub async fn shipping_queue(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(q): Query<QueueQuery>,
+) -> Response {
+    const PAGE: i64 = 50;
+    let rows = match seam_app::fulfilment::queue(&state.app, &actor, q.after, PAGE).await {
+        Ok(rows) => rows,
+        Err(e) => return fail(&who, &e),
+    };
+    let page = Page::new(&state, &who, "queue-title", "/inventory").await;
+    let next = (rows.len() as i64 == PAGE)
+        .then(|| rows.last().map(|r| r.order.id))
+        .flatten();
+    let rows = rows
+        .iter()
+        .map(|r| QueueRow {
+            order: super::sales::OrderListView::new(&page.i18n, &r.order),
+            left: page.i18n.integer(&(r.ordered - r.shipped)),
+            partly: r.shipped > 0,
+        })
+        .collect();
+    ok(&QueuePage { page, rows, next })
+}
