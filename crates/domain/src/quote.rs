@@ -11,6 +11,7 @@
 //! Every other move is an [`IllegalTransition`].
 
 use crate::FieldErrors;
+use crate::invoice::{DocumentLine, DocumentParty, DocumentVat};
 use crate::ledger::Date;
 
 /// The number series prefix: `QU-2026-000001`.
@@ -207,6 +208,30 @@ pub fn quote_number(year: i16, seq: i64) -> String {
 /// The number series of a year: `QU-2026`.
 pub fn series(year: i16) -> String {
     format!("{NUMBER_PREFIX}-{year:04}")
+}
+
+/// Everything a quote sent to a customer shows, laid out as a PDF. Built by
+/// the app from a numbered quote; parties, lines and the VAT breakdown are
+/// the invoice document's own types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteDocument {
+    /// `QU-2026-000001`.
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    pub quote_date: String,
+    /// The last day the offer holds, `YYYY-MM-DD`.
+    pub valid_until: String,
+    /// ISO 4217.
+    pub currency: String,
+    pub seller: DocumentParty,
+    pub buyer: DocumentParty,
+    pub lines: Vec<DocumentLine>,
+    pub vat: Vec<DocumentVat>,
+    pub net_minor: i64,
+    pub vat_minor: i64,
+    pub total_minor: i64,
+    /// Free text printed under the totals; empty when none.
+    pub note: String,
 }
 
 #[cfg(test)]

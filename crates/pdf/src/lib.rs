@@ -1,5 +1,7 @@
 //! PDF documents (invoices, credit notes, quotes) laid out in Rust from
-//! [`seam_domain::invoice::InvoiceDocument`].
+//! [`seam_domain::invoice::InvoiceDocument`] and
+//! [`seam_domain::quote::QuoteDocument`]. Parties, lines and the VAT
+//! breakdown reach every template as the same JSON (`parts.rs`).
 //!
 //! Layout is done by the Typst compiler, linked as a library: no external
 //! program runs. Each document kind is a Typst template, a text file under
@@ -36,9 +38,12 @@
 )]
 
 mod invoice;
+mod parts;
+mod quote;
 mod world;
 
 pub use invoice::{INVOICE_TEMPLATE, invoice_data, invoice_pdf};
+pub use quote::{QUOTE_TEMPLATE, quote_data, quote_pdf};
 pub use world::render;
 
 /// Why a PDF could not be made.
