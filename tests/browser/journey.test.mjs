@@ -76,7 +76,7 @@ for (const backend of backends()) {
           'The party was created.',
         );
         assert.match(await page.locator('main h1').innerText(), /Lumen Kontor AB/);
-        const facts = await page.locator('main dl.facts').innerText();
+        const facts = await page.locator('main section[aria-labelledby=facts-h] dl.facts').innerText();
         assert.match(facts, /info@lumen-kontor\.example/);
         assert.match(facts, /Malmö/);
         assert.match(facts, /vip/);
