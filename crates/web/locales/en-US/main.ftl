@@ -898,6 +898,7 @@ error-discount = Enter a percentage with at most two decimals, such as 10 or 12.
 error-discount-range = A discount is at most 100 %.
 error-price-list-code = Use 1 to 20 letters, digits, dots, hyphens or underscores.
 error-price-list-code-taken = Another price list has this code.
+error-price-list-fixed = A price list's code and currency cannot change.
 event-price_list-create = Price list created
 event-price_list-update = Price list edited
 event-price_list-set_price = Price set

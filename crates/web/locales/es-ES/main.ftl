@@ -898,6 +898,7 @@ error-discount = Introduzca un porcentaje con dos decimales como máximo, como 1
 error-discount-range = Un descuento es como máximo del 100 %.
 error-price-list-code = Use de 1 a 20 letras, cifras, puntos, guiones o guiones bajos.
 error-price-list-code-taken = Otra tarifa tiene este código.
+error-price-list-fixed = El código y la moneda de una tarifa no se pueden cambiar.
 event-price_list-create = Tarifa creada
 event-price_list-update = Tarifa editada
 event-price_list-set_price = Precio fijado

@@ -898,6 +898,7 @@ error-discount = Ange en procentsats med högst två decimaler, till exempel 10 
 error-discount-range = En rabatt är högst 100 %.
 error-price-list-code = Använd 1 till 20 bokstäver, siffror, punkter, bindestreck eller understreck.
 error-price-list-code-taken = En annan prislista har den här koden.
+error-price-list-fixed = En prislistas kod och valuta kan inte ändras.
 event-price_list-create = Prislista skapad
 event-price_list-update = Prislista ändrad
 event-price_list-set_price = Pris angivet

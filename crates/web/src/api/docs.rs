@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{invoices, ledger, misc, parties, problem, products, quotes, sales, stock};
+use super::{
+    invoices, ledger, misc, parties, price_lists, problem, products, quotes, sales, stock,
+};
 use crate::html::ok;
 
 struct BearerAuth;
@@ -35,6 +37,8 @@ impl Modify for BearerAuth {
         parties::list, parties::get_one, parties::create, parties::update, parties::archive, parties::restore,
         products::list, products::get_one, products::create, products::update, products::archive, products::restore,
         products::tax_rates, products::create_tax_rate,
+        price_lists::list, price_lists::create, price_lists::get_one, price_lists::update,
+        price_lists::set_item, price_lists::remove_item, price_lists::assign, price_lists::unassign,
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
         sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship, sales::return_goods,
         quotes::list, quotes::create, quotes::detail, quotes::send, quotes::accept, quotes::decline,

@@ -7,6 +7,7 @@ pub mod invoices;
 pub mod ledger;
 pub mod parties;
 pub mod payments;
+pub mod price_lists;
 pub mod products;
 pub mod quotes;
 pub mod receivables;
