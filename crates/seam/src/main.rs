@@ -30,6 +30,7 @@ mod messages;
 mod order;
 mod output;
 mod party;
+mod price_list;
 mod payment;
 mod product;
 mod quote;
@@ -144,6 +145,9 @@ enum Command {
     /// VAT rates products are sold under: list and add.
     #[command(subcommand)]
     TaxRate(product::TaxRateCommand),
+    /// Price lists per customer group: list, show, create, set prices, assign, import and export.
+    #[command(subcommand)]
+    PriceList(price_list::PriceListCommand),
     /// Stock by product and warehouse: levels, receipts, count adjustments and moves.
     #[command(subcommand)]
     Stock(stock::StockCommand),
@@ -374,6 +378,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Party(command) => party::party(app, command).await,
         Command::Product(command) => product::product(app, command).await,
         Command::TaxRate(command) => product::tax_rate(app, command).await,
+        Command::PriceList(command) => price_list::price_list(app, command).await,
         Command::Stock(command) => stock::stock(app, command).await,
         Command::Order(command) => order::order(app, command).await,
         Command::Quote(command) => quote::quote(app, command).await,
