@@ -22,6 +22,7 @@
 )]
 
 mod admin;
+mod bench;
 mod company;
 mod data;
 mod invoice;
@@ -30,8 +31,8 @@ mod messages;
 mod order;
 mod output;
 mod party;
-mod price_list;
 mod payment;
+mod price_list;
 mod product;
 mod quote;
 mod report;
@@ -184,6 +185,14 @@ enum Command {
     /// Export the books for other tools (hledger, Beancount).
     #[command(subcommand)]
     Export(ledger::ExportCommand),
+    /// Measure throughput: order-to-cash flows and journal entries per second.
+    ///
+    /// Runs on a fresh temporary SQLite file unless --database-url names an
+    /// empty database, and refuses a database that holds users, entries or
+    /// invoices. Prints a table, writes JSON with --json, and fails when the
+    /// books do not balance or numbers have gaps afterwards.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -341,6 +350,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Command::Bench(command) = cli.command {
+        return bench::bench(cli.database_url.as_deref(), command).await;
+    }
     let default_url = if matches!(cli.command, Command::Demo { .. }) {
         DEMO_DATABASE_URL
     } else {
@@ -391,6 +403,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Period(command) => ledger::period(app, command).await,
         Command::Report(command) => report::report(app, command).await,
         Command::Export(command) => ledger::export(app, command).await,
+        Command::Bench(_) => anyhow::bail!("seam bench opens its own database"),
     }
 }
 
