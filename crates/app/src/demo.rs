@@ -526,6 +526,13 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     if no_quotes {
         create_quotes(app, &actor, today_utc()).await?;
     }
+    // After the orders and quotes, so their prices stay the list prices.
+    if crate::price_lists::list_price_lists(app, &actor)
+        .await?
+        .is_empty()
+    {
+        create_price_lists(app, &actor).await?;
+    }
     create_logins(app, &actor, portal_company).await
 }
 
@@ -1164,6 +1171,63 @@ async fn set_exchange_rates(app: &App, actor: &Actor, today: Date) -> AppResult<
             let rate = rate + rate * drift / 5_000;
             let text = format!("{}.{:04}", rate / 10_000, rate % 10_000);
             invoicing::set_rate(app, actor, code, &first.to_string(), &text).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The demo's price lists: (code, name, currency, discount %, customers, item prices).
+#[allow(clippy::type_complexity)]
+const PRICE_LISTS: &[(&str, &str, &str, &str, &[&str], &[(&str, &str, &str)])] = &[
+    (
+        "WHOLESALE",
+        "Wholesale",
+        "EUR",
+        "10",
+        &["Dvořák Strojírny s.r.o.", "Kovács Trade Kft."],
+        &[("ESP-BEAN-1KG", "21.90", ""), ("OLIVE-BULK", "8.40", "0")],
+    ),
+    (
+        "CH-CHF",
+        "Switzerland CHF",
+        "CHF",
+        "",
+        &["Zürcher Feinmechanik AG"],
+        &[
+            ("ESP-BEAN-1KG", "23.50", ""),
+            ("GRINDER-64", "845.00", ""),
+            ("MACHINE-2GRP", "4690.00", "5"),
+            ("GASKET-58", "4.20", ""),
+            ("SVC-MAINTENANCE", "175.00", ""),
+        ],
+    ),
+];
+
+/// Two price lists: a wholesale list in EUR with 10 % off for two customer
+/// companies, and CHF prices for a few products for the Swiss customer.
+/// Customers the demo's parties lack (a database with other parties) are skipped.
+async fn create_price_lists(app: &App, actor: &Actor) -> AppResult<()> {
+    use seam_domain::price_list::{ItemDraft, PriceListDraft};
+    let customers = customer_companies(app, actor).await?;
+    for (code, name, currency, discount, members, items) in PRICE_LISTS {
+        let draft = PriceListDraft {
+            code: (*code).to_owned(),
+            name: (*name).to_owned(),
+            currency: (*currency).to_owned(),
+            discount: (*discount).to_owned(),
+        };
+        let id = crate::price_lists::create_price_list(app, actor, &draft).await?;
+        for (sku, price, item_discount) in *items {
+            let item = ItemDraft {
+                unit_price: (*price).to_owned(),
+                discount: (*item_discount).to_owned(),
+            };
+            crate::price_lists::set_item_price(app, actor, id, sku, &item).await?;
+        }
+        for member in *members {
+            if let Some(party) = customers.iter().find(|c| c.name == *member) {
+                crate::price_lists::assign(app, actor, PartyId(party.id), Some(id)).await?;
+            }
         }
     }
     Ok(())
