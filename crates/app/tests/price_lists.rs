@@ -34,6 +34,7 @@ both_backends!(
     exported_item_prices_read_back_as_the_same,
     assigning_needs_a_customer_and_is_audited,
     roles_without_products_write_cannot_change_price_lists,
+    the_demo_prices_the_swiss_customer_in_chf_and_wholesale_at_ten_percent_off,
 );
 
 async fn product(app: &App, sku: &str, price: &str, currency: &str) {
@@ -537,4 +538,35 @@ async fn roles_without_products_write_cannot_change_price_lists(app: App) {
         let read = price_lists::price_list_detail(&app, &actor, wholesale).await;
         assert_eq!(read.is_ok(), role != Role::Marketing, "{role:?} reads");
     }
+}
+
+async fn the_demo_prices_the_swiss_customer_in_chf_and_wholesale_at_ten_percent_off(app: App) {
+    seam_app::demo::load_demo(&app).await.unwrap();
+    let admin = Actor::system("admin");
+    let lists = price_lists::list_price_lists(&app, &admin).await.unwrap();
+    let codes: Vec<(&str, i64)> = lists
+        .iter()
+        .map(|l| (l.code.as_str(), l.customers))
+        .collect();
+    assert_eq!(codes, vec![("CH-CHF", 1), ("WHOLESALE", 2)]);
+    let swiss = price_lists::price_list_by_code(&app, &admin, "ch-chf")
+        .await
+        .unwrap();
+    let detail = price_lists::price_list_detail(&app, &admin, PriceListId(swiss.id))
+        .await
+        .unwrap();
+    let zurich = PartyId(detail.customers[0].party_id);
+    assert_eq!(detail.customers[0].name, "Zürcher Feinmechanik AG");
+    let id = create(&app, &order(zurich, "", vec![line("GASKET-58", "10", "")]))
+        .await
+        .unwrap();
+    let (currency, lines) = priced(&app, id).await;
+    assert_eq!(currency, "CHF");
+    assert_eq!(lines, vec![("GASKET-58".to_owned(), 420, 4200)]);
+    // A product without a CHF item is refused on the CHF order.
+    let refused = create(&app, &order(zurich, "", vec![line("TAMPER-58", "1", "")])).await;
+    assert_eq!(
+        field_error(refused, "lines[1].product"),
+        "error-currency-mismatch"
+    );
 }
