@@ -30,7 +30,7 @@ use seam_domain::invoice::{
 };
 use seam_domain::ledger::{BalancedEntry, Date, ValidLine, parse_amount, parse_currency};
 use seam_domain::locale::minor_digits;
-use seam_domain::sales::{line_field, totals};
+use seam_domain::sales::{VatBreakdown, line_field, totals};
 use seam_store::Tx;
 use seam_store::invoices as store;
 pub use seam_store::invoices::{
@@ -1146,7 +1146,6 @@ async fn build_document(app: &App, detail: &InvoiceDetail) -> AppResult<InvoiceD
     let buyer = seam_store::parties::party(&app.db, row.party_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let text = |o: &Option<String>| o.clone().unwrap_or_default();
     let delivery_date = match row.order_id {
         Some(order) => shipment_store::shipments(&app.db, order)
             .await?
@@ -1168,33 +1167,14 @@ async fn build_document(app: &App, detail: &InvoiceDetail) -> AppResult<InvoiceD
             l.vat_basis_points,
         )
     }));
-    let mut vat: Vec<DocumentVat> = Vec::new();
-    for b in &sums.breakdown {
-        let line = detail
-            .lines
-            .iter()
-            .find(|l| l.tax_rate_code == b.tax_rate_code);
-        let category = line.map(|l| l.vat_category.clone()).unwrap_or_default();
-        let reason = line
-            .and_then(|l| l.exemption_reason.clone())
-            .unwrap_or_default();
-        match vat
-            .iter_mut()
-            .find(|v| v.vat_category == category && v.vat_basis_points == b.vat_basis_points)
-        {
-            Some(v) => {
-                v.base_minor += b.base_minor;
-                v.vat_minor += b.vat_minor;
-            }
-            None => vat.push(DocumentVat {
-                vat_category: category,
-                vat_basis_points: b.vat_basis_points,
-                base_minor: b.base_minor,
-                vat_minor: b.vat_minor,
-                exemption_reason: reason,
-            }),
-        }
-    }
+    let vat = document_vat(&sums.breakdown, |code| {
+        let line = detail.lines.iter().find(|l| l.tax_rate_code == code);
+        (
+            line.map(|l| l.vat_category.clone()).unwrap_or_default(),
+            line.and_then(|l| l.exemption_reason.clone())
+                .unwrap_or_default(),
+        )
+    });
     let terms = Date::parse(&row.issue_date)
         .zip(Date::parse(&row.due_date))
         .map(|(a, b)| rules::days_between(a, b))
@@ -1206,26 +1186,8 @@ async fn build_document(app: &App, detail: &InvoiceDetail) -> AppResult<InvoiceD
         due_date: row.due_date.clone(),
         delivery_date,
         currency: row.currency.clone(),
-        seller: DocumentParty {
-            name: profile.name,
-            vat_id: profile.vat_id,
-            legal_id: profile.legal_id,
-            street: profile.street,
-            city: profile.city,
-            postcode: profile.postcode,
-            country: profile.country,
-            email: profile.email,
-        },
-        buyer: DocumentParty {
-            name: buyer.name.clone(),
-            vat_id: text(&buyer.tax_id),
-            legal_id: String::new(),
-            street: text(&buyer.street),
-            city: text(&buyer.city),
-            postcode: text(&buyer.postal_code),
-            country: text(&buyer.country),
-            email: text(&buyer.email),
-        },
+        seller: seller_party(&profile),
+        buyer: buyer_party(&buyer),
         order_reference: row.order_number.clone().unwrap_or_default(),
         preceding_invoice,
         lines: detail
@@ -1257,6 +1219,65 @@ async fn build_document(app: &App, detail: &InvoiceDetail) -> AppResult<InvoiceD
         seller_iban: profile.iban,
         note: row.note.clone(),
     })
+}
+
+/// The seller as an outgoing document names it: the company profile.
+pub(crate) fn seller_party(profile: &company::CompanyProfile) -> DocumentParty {
+    DocumentParty {
+        name: profile.name.clone(),
+        vat_id: profile.vat_id.clone(),
+        legal_id: profile.legal_id.clone(),
+        street: profile.street.clone(),
+        city: profile.city.clone(),
+        postcode: profile.postcode.clone(),
+        country: profile.country.clone(),
+        email: profile.email.clone(),
+    }
+}
+
+/// A customer as an outgoing document names it.
+pub(crate) fn buyer_party(party: &seam_store::parties::PartyRow) -> DocumentParty {
+    let text = |o: &Option<String>| o.clone().unwrap_or_default();
+    DocumentParty {
+        name: party.name.clone(),
+        vat_id: text(&party.tax_id),
+        legal_id: String::new(),
+        street: text(&party.street),
+        city: text(&party.city),
+        postcode: text(&party.postal_code),
+        country: text(&party.country),
+        email: text(&party.email),
+    }
+}
+
+/// A document's VAT breakdown (EN 16931 BG-23) from the per-tax-rate sums:
+/// rates of the same category and percentage are merged. `rate_of` gives a
+/// tax rate code's category and exemption reason.
+pub(crate) fn document_vat(
+    breakdown: &[VatBreakdown],
+    rate_of: impl Fn(&str) -> (String, String),
+) -> Vec<DocumentVat> {
+    let mut vat: Vec<DocumentVat> = Vec::new();
+    for b in breakdown {
+        let (category, reason) = rate_of(&b.tax_rate_code);
+        match vat
+            .iter_mut()
+            .find(|v| v.vat_category == category && v.vat_basis_points == b.vat_basis_points)
+        {
+            Some(v) => {
+                v.base_minor += b.base_minor;
+                v.vat_minor += b.vat_minor;
+            }
+            None => vat.push(DocumentVat {
+                vat_category: category,
+                vat_basis_points: b.vat_basis_points,
+                base_minor: b.base_minor,
+                vat_minor: b.vat_minor,
+                exemption_reason: reason,
+            }),
+        }
+    }
+    vat
 }
 
 /// One customer's line of the aging report, in the company currency.

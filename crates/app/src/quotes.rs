@@ -23,6 +23,10 @@ use seam_store::quotes as store;
 pub use seam_store::quotes::{QuoteLineRow, QuoteRow};
 use serde_json::json;
 
+mod document;
+
+pub use document::{document, pdf};
+
 pub use crate::sales::LineInput;
 use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
 

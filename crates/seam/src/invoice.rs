@@ -268,7 +268,7 @@ pub async fn invoice(app: &App, command: InvoiceCommand) -> anyhow::Result<ExitC
 }
 
 /// Writes `bytes` beside `path` first and renames it, so `path` is never half written.
-fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);

@@ -1,7 +1,9 @@
 //! `seam quote …`: sales quotes for customers. Create a draft, send it
 //! (numbered), accept it (a draft sales order with the same lines and
-//! prices) or decline it, list and show them. Amounts are exact decimals.
+//! prices) or decline it, list and show them, write a sent one as a PDF.
+//! Amounts are exact decimals.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
@@ -67,6 +69,14 @@ pub enum QuoteCommand {
         /// Why the customer declined.
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
+    },
+    /// Write a numbered quote (not a draft) as an A4 PDF to send.
+    Pdf {
+        /// The quote's number (or id).
+        quote: String,
+        /// Where to write the PDF.
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
     },
 }
 
@@ -136,6 +146,12 @@ pub async fn quote(app: &App, command: QuoteCommand) -> anyhow::Result<ExitCode>
             let row = quotes::decline_quote(app, &cli(), id, None, reason.as_deref().unwrap_or(""))
                 .await?;
             out(format!("declined {}", quotes::display_number(&row)))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        QuoteCommand::Pdf { quote, output } => {
+            let id = quotes::find_quote(app, &cli(), &quote).await?;
+            let pdf = quotes::pdf(app, &cli(), id).await?;
+            crate::invoice::write_file(&output, &pdf)?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -175,6 +175,7 @@ fn help_works_for_every_subcommand() {
         &["quote", "send"],
         &["quote", "accept"],
         &["quote", "decline"],
+        &["quote", "pdf"],
         &["account"],
         &["account", "list"],
         &["account", "add"],
@@ -1236,6 +1237,18 @@ async fn quotes_are_created_sent_accepted_into_orders_and_declined_from_the_cli(
         .stdout
         .trim()
         .to_owned();
+        // The PDF to send: a numbered quote has one, a draft has not.
+        let pdf = dir.0.join("quote.pdf");
+        seam(&db, &["quote", "pdf", &number, "-o", pdf.to_str().unwrap()]).ok();
+        assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+        let draft_pdf = dir.0.join("draft.pdf");
+        let refused = seam(
+            &db,
+            &["quote", "pdf", &other, "-o", draft_pdf.to_str().unwrap()],
+        )
+        .failed();
+        assert!(refused.stderr.contains("state"), "{refused:?}");
+        assert!(!draft_pdf.exists());
         seam(&db, &["quote", "send", &other]).ok();
         let declined = seam(&db, &["quote", "decline", &other, "--reason", "Too dear"])
             .ok()

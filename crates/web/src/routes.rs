@@ -458,6 +458,12 @@ pub fn routes() -> Vec<Route> {
             get(pages::quotes::edit_form),
         ),
         route(
+            M::GET,
+            "/sales/quotes/{id}/pdf",
+            Access::Permission(P::SalesOrderRead),
+            get(pages::quotes::pdf),
+        ),
+        route(
             M::POST,
             "/sales/quotes/{id}/send",
             Access::Permission(P::SalesOrderWrite),
@@ -831,6 +837,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/quotes/{id}",
             Access::Permission(P::SalesOrderRead),
             get(api::quotes::detail),
+        ),
+        route(
+            M::GET,
+            "/api/v1/quotes/{id}/pdf",
+            Access::Permission(P::SalesOrderRead),
+            get(api::quotes::pdf),
         ),
         route(
             M::POST,

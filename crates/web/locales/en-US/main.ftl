@@ -651,6 +651,7 @@ quote-create = Save draft
 quote-save = Save changes
 quote-edit = Edit
 quote-send = Send quote
+quote-download-pdf = Download PDF
 quote-accept = Accept and create order
 quote-accept-confirm = Accept this quote? A draft sales order is created with its lines and prices.
 quote-decline = Decline

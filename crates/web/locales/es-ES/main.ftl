@@ -651,6 +651,7 @@ quote-create = Guardar borrador
 quote-save = Guardar cambios
 quote-edit = Editar
 quote-send = Enviar presupuesto
+quote-download-pdf = Descargar PDF
 quote-accept = Aceptar y crear pedido
 quote-accept-confirm = ¿Aceptar este presupuesto? Se crea un pedido en borrador con sus líneas y precios.
 quote-decline = Rechazar

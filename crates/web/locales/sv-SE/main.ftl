@@ -651,6 +651,7 @@ quote-create = Spara utkast
 quote-save = Spara ändringar
 quote-edit = Ändra
 quote-send = Skicka offert
+quote-download-pdf = Ladda ner PDF
 quote-accept = Acceptera och skapa order
 quote-accept-confirm = Acceptera offerten? Ett orderutkast skapas med dess rader och priser.
 quote-decline = Avböj

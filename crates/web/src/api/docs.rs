@@ -41,7 +41,7 @@ impl Modify for BearerAuth {
         price_lists::set_item, price_lists::remove_item, price_lists::assign, price_lists::unassign,
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
         sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship, sales::return_goods,
-        quotes::list, quotes::create, quotes::detail, quotes::send, quotes::accept, quotes::decline,
+        quotes::list, quotes::create, quotes::detail, quotes::pdf, quotes::send, quotes::accept, quotes::decline,
         invoices::list, invoices::detail, invoices::invoice_order, invoices::post, invoices::cancel, invoices::credit,
         invoices::ubl, invoices::pdf, invoices::payments, invoices::payment, invoices::record_payment,
         invoices::rates, invoices::set_rate, invoices::aging, invoices::statement,

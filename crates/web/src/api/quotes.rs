@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use seam_app::AppError;
 use seam_app::quotes::{self, LineInput, QuoteDetail, QuoteFilter, QuoteInput, QuoteRow};
@@ -289,6 +289,32 @@ pub async fn detail(
     IdPath(id): IdPath,
 ) -> Response {
     detail_response(&state, &actor, SalesQuoteId(id), StatusCode::OK).await
+}
+
+/// A numbered quote as an A4 PDF (`application/pdf`) to send to the
+/// customer. A draft is a 409 `error-quote-state`.
+#[utoipa::path(get, path = "/api/v1/quotes/{id}/pdf", tag = "sales", params(("id" = i64, Path, description = "The quote's id")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    match quotes::pdf(&state.app, &actor, SalesQuoteId(id)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"quote-{id}.pdf\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => problem(&e),
+    }
 }
 
 /// Send a draft: it gets its number (`QU-2026-000001`). Anything but a

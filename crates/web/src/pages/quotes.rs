@@ -4,7 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use seam_app::parties::{self, PartyFilter, PartySort};
 use seam_app::products::{self, ProductFilter, ProductSort};
 use seam_app::quotes::{self, LineInput, QuoteDetail, QuoteFilter, QuoteInput, QuoteRow};
@@ -418,6 +419,8 @@ struct DetailPage {
     id: i64,
     version: i64,
     number: String,
+    /// A numbered quote has a PDF to send.
+    has_pdf: bool,
     party_id: i64,
     customer: String,
     date: String,
@@ -513,6 +516,7 @@ async fn detail_page(
         may_decline: may && current.decline().is_ok(),
         errors,
         number: number.clone(),
+        has_pdf: q.number.is_some(),
         page: {
             page.title = number;
             page
@@ -545,6 +549,41 @@ async fn after(
     match result {
         Ok(()) => redirect_with_flash(state, who, &format!("/sales/quotes/{id}"), flash).await,
         Err(e) => detail_page(state, who, actor, id, Some(&e)).await,
+    }
+}
+
+/// The quote as a PDF to send, named by its number. A draft shows its page
+/// with the quote-state error.
+pub async fn pdf(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    let number = match quotes::quote_detail(&state.app, &actor, SalesQuoteId(id)).await {
+        Ok(d) => d.quote.number.unwrap_or_default(),
+        Err(e) => return fail(&who, &e),
+    };
+    match quotes::pdf(&state.app, &actor, SalesQuoteId(id)).await {
+        Ok(bytes) => {
+            let stem: String = number
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            (
+                StatusCode::OK,
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{stem}.pdf\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => detail_page(&state, &who, &actor, id, Some(&e)).await,
     }
 }
 
