@@ -295,8 +295,8 @@ pub async fn remove_item(
 /// list away (`None`). Needs `products.write`.
 ///
 /// Errors: [`AppError::NotFound`] for an unknown list; [`AppError::Invalid`]
-/// naming `party` (`error-not-a-customer`) when the party is unknown, not a
-/// customer or archived.
+/// naming `party` (`error-not-a-customer`) when the party is unknown, or
+/// (when assigning) not a customer or archived.
 pub async fn assign(
     app: &App,
     actor: &Actor,
@@ -309,8 +309,9 @@ pub async fn assign(
         Some(id) => Some(list_in_tx(&mut tx, id).await?),
         None => None,
     };
+    // Only a current customer may be given a list; any party may lose one.
     match party_store::party_in_tx(&mut tx, party.0).await {
-        Ok(p) if p.is_customer && !p.archived => {}
+        Ok(p) if new.is_none() || (p.is_customer && !p.archived) => {}
         Ok(_) | Err(StoreError::NotFound) => {
             return Err(AppError::Invalid(FieldErrors::one(
                 "party",

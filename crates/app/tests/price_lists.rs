@@ -491,6 +491,21 @@ async fn assigning_needs_a_customer_and_is_audited(app: App) {
             .unwrap()
             .is_none()
     );
+    // An archived customer gets no list but may lose the one it had.
+    price_lists::assign(&app, &admin, acme, Some(retail))
+        .await
+        .unwrap();
+    parties::set_archived(&app, &admin, acme, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        field_error(
+            price_lists::assign(&app, &admin, acme, Some(wholesale)).await,
+            "party"
+        ),
+        "error-not-a-customer"
+    );
+    price_lists::assign(&app, &admin, acme, None).await.unwrap();
     let actions: Vec<String> = audit::recent_events(&app, &admin, None, 100)
         .await
         .unwrap()
