@@ -176,7 +176,7 @@ pub async fn ship_order(
     errors.into_result(())?;
 
     let by_no: HashMap<i64, &order_store::LineRow> = lines.iter().map(|l| (l.line_no, l)).collect();
-    let goods: Vec<(i64, i64, i64)> = wanted
+    let mut goods: Vec<(i64, i64, i64)> = wanted
         .iter()
         .filter_map(|(no, qty)| {
             by_no
@@ -185,6 +185,8 @@ pub async fn ship_order(
                 .map(|l| (*no, l.product_id, *qty))
         })
         .collect();
+    // Stock rows are locked in product order (see `sales::confirm_order`).
+    goods.sort_by_key(|(no, product, _)| (*product, *no));
     let mut product_ids: Vec<i64> = goods.iter().map(|g| g.1).collect();
     product_ids.sort_unstable();
     product_ids.dedup();
@@ -464,10 +466,11 @@ pub async fn return_goods(
     };
     errors.into_result(())?;
 
-    let goods: Vec<(i64, i64, i64)> = merged
+    let mut goods: Vec<(i64, i64, i64)> = merged
         .iter()
         .filter_map(|(no, qty)| by_no.get(no).map(|l| (*no, l.product_id, *qty)))
         .collect();
+    goods.sort_by_key(|(no, product, _)| (*product, *no));
     let mut product_ids: Vec<i64> = goods
         .iter()
         .filter(|(no, _, _)| by_no.get(no).is_some_and(|l| l.kind == "goods"))

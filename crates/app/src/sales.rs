@@ -431,7 +431,11 @@ pub async fn confirm_order(
     let lines = store::lines_in_tx(&mut tx, id.0).await?;
     let warehouse = WarehouseId(before.warehouse_id);
     let mut errors = FieldErrors::new();
-    for line in lines.iter().filter(|l| l.kind == "goods") {
+    // Stock rows are locked in product order, whatever the order of the
+    // lines, so two confirmations never wait on each other in a circle.
+    let mut goods: Vec<&store::LineRow> = lines.iter().filter(|l| l.kind == "goods").collect();
+    goods.sort_by_key(|l| (l.product_id, l.line_no));
+    for line in goods {
         match crate::stock::reserve(&mut tx, ProductId(line.product_id), warehouse, line.qty).await
         {
             Ok(()) => {}

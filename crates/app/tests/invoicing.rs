@@ -31,6 +31,7 @@ both_backends!(
     refusals_write_nothing,
     aging_buckets_and_statement,
     concurrent_postings_get_unique_gapless_numbers,
+    concurrent_orders_payments_and_edits_of_one_customer_never_deadlock,
 );
 
 fn admin() -> Actor {
@@ -637,5 +638,72 @@ async fn concurrent_postings_get_unique_gapless_numbers(app: App) {
     numbers.sort();
     let expected: Vec<String> = (1..=200).map(|n| format!("INV-2026-{n:06}")).collect();
     assert_eq!(numbers, expected);
+    books_agree(&app).await;
+}
+
+/// Orders (which read the customer), payments (which book and then refer to
+/// the customer), edits of the customer, and confirmations whose lines name
+/// the same goods in opposite orders, all at once: every one succeeds.
+async fn concurrent_orders_payments_and_edits_of_one_customer_never_deadlock(app: App) {
+    product(&app, "CHAIR", "goods", "80.00", "S25", "EUR").await;
+    product(&app, "LAMP", "goods", "20.00", "S25", "EUR").await;
+    receive(&app, "CHAIR", "500").await;
+    receive(&app, "LAMP", "500").await;
+    let acme = customer(&app, "Acme").await;
+    let mut drafts = Vec::new();
+    for i in 0..16 {
+        let lines = if i % 2 == 0 {
+            vec![line("CHAIR", "1"), line("LAMP", "1")]
+        } else {
+            vec![line("LAMP", "1"), line("CHAIR", "1")]
+        };
+        let input = OrderInput {
+            customer: Some(acme),
+            order_date: "2026-03-02".into(),
+            currency: String::new(),
+            lines,
+        };
+        drafts.push(sales::create_order(&app, &admin(), &input).await.unwrap());
+    }
+    let mut tasks = Vec::new();
+    for (i, draft) in drafts.into_iter().enumerate() {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            sales::confirm_order(&app, &admin(), draft, None)
+                .await
+                .map(|_| ())?;
+            let input = OrderInput {
+                customer: Some(acme),
+                order_date: "2026-03-02".into(),
+                currency: String::new(),
+                lines: vec![line("LAMP", "1")],
+            };
+            sales::create_order(&app, &admin(), &input).await?;
+            invoicing::record_payment(&app, &admin(), &pay(acme, "2026-03-03", "10", vec![]))
+                .await
+                .map(|_| ())?;
+            if i % 4 == 0 {
+                let detail = parties::party_detail(&app, &admin(), acme).await?;
+                let draft = PartyDraft {
+                    kind: "company".into(),
+                    name: "Acme".into(),
+                    is_customer: true,
+                    notes: format!("edit {i}"),
+                    ..PartyDraft::default()
+                };
+                // A stale version is a clean refusal, never a deadlock.
+                match parties::update_party(&app, &admin(), acme, detail.party.version, &draft)
+                    .await
+                {
+                    Ok(_) | Err(AppError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok::<(), AppError>(())
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
     books_agree(&app).await;
 }

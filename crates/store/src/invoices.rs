@@ -178,8 +178,9 @@ pub async fn invoice_in_tx(tx: &mut Tx, id: i64) -> Result<InvoiceRow> {
                 .await?
         }
         Tx::Pg(t) => {
-            let sql =
-                sqlx::AssertSqlSafe(format!("{INVOICE_SELECT} WHERE i.id = $1 FOR UPDATE OF i"));
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{INVOICE_SELECT} WHERE i.id = $1 FOR NO KEY UPDATE OF i"
+            ));
             sqlx::query_as::<_, InvoiceRow>(sql)
                 .bind(id)
                 .fetch_optional(&mut **t)
@@ -423,10 +424,12 @@ pub async fn open_invoices_in_tx(tx: &mut Tx, party_id: i64) -> Result<Vec<Invoi
                 .await?
         }
         Tx::Pg(t) => {
-            sqlx::query_as::<_, InvoiceRow>(sqlx::AssertSqlSafe(format!("{base} FOR UPDATE OF i")))
-                .bind(party_id)
-                .fetch_all(&mut **t)
-                .await?
+            sqlx::query_as::<_, InvoiceRow>(sqlx::AssertSqlSafe(format!(
+                "{base} FOR NO KEY UPDATE OF i"
+            )))
+            .bind(party_id)
+            .fetch_all(&mut **t)
+            .await?
         }
     };
     Ok(rows)

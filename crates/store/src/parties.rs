@@ -120,7 +120,7 @@ pub async fn party(db: &Db, id: i64) -> Result<Option<PartyRow>> {
 pub async fn party_in_tx(tx: &mut Tx, id: i64) -> Result<PartyRow> {
     let sqlite = sqlx::AssertSqlSafe(format!("SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1"));
     let pg = sqlx::AssertSqlSafe(format!(
-        "SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1 FOR UPDATE"
+        "SELECT {PARTY_COLUMNS} FROM parties WHERE id = $1 FOR NO KEY UPDATE"
     ));
     let row = match tx {
         Tx::Sqlite(t) => {

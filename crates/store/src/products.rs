@@ -102,7 +102,7 @@ pub async fn tax_rate_in_tx(tx: &mut Tx, id: i64) -> Result<TaxRateRow> {
         "SELECT {TAX_RATE_COLUMNS} FROM tax_rates WHERE id = $1"
     ));
     let pg = sqlx::AssertSqlSafe(format!(
-        "SELECT {TAX_RATE_COLUMNS} FROM tax_rates WHERE id = $1 FOR UPDATE"
+        "SELECT {TAX_RATE_COLUMNS} FROM tax_rates WHERE id = $1 FOR NO KEY UPDATE"
     ));
     let row = match tx {
         Tx::Sqlite(t) => {
@@ -259,7 +259,7 @@ pub async fn product_in_tx(tx: &mut Tx, id: i64) -> Result<ProductRow> {
         "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1"
     ));
     let pg = sqlx::AssertSqlSafe(format!(
-        "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1 FOR UPDATE"
+        "SELECT {PRODUCT_COLUMNS} FROM products WHERE id = $1 FOR NO KEY UPDATE"
     ));
     let row = match tx {
         Tx::Sqlite(t) => {

@@ -223,8 +223,9 @@ pub async fn quote_in_tx(tx: &mut Tx, id: i64) -> Result<QuoteRow> {
                 .await?
         }
         Tx::Pg(t) => {
-            let sql =
-                sqlx::AssertSqlSafe(format!("{QUOTE_SELECT} WHERE q.id = $1 FOR UPDATE OF q"));
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{QUOTE_SELECT} WHERE q.id = $1 FOR NO KEY UPDATE OF q"
+            ));
             sqlx::query_as::<_, QuoteRow>(sql)
                 .bind(id)
                 .fetch_optional(&mut **t)

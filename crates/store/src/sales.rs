@@ -196,8 +196,9 @@ pub async fn order_in_tx(tx: &mut Tx, id: i64) -> Result<OrderRow> {
                 .await?
         }
         Tx::Pg(t) => {
-            let sql =
-                sqlx::AssertSqlSafe(format!("{ORDER_SELECT} WHERE o.id = $1 FOR UPDATE OF o"));
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{ORDER_SELECT} WHERE o.id = $1 FOR NO KEY UPDATE OF o"
+            ));
             sqlx::query_as::<_, OrderRow>(sql)
                 .bind(id)
                 .fetch_optional(&mut **t)

@@ -79,7 +79,7 @@ pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<UserRow>> {
 pub async fn user_for_update(tx: &mut Tx, id: i64) -> Result<UserRow> {
     let sqlite = sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"));
     let pg = sqlx::AssertSqlSafe(format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE"
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR NO KEY UPDATE"
     ));
     let row = match tx {
         Tx::Sqlite(t) => {
