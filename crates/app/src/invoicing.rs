@@ -265,7 +265,40 @@ pub async fn invoice_order(
             "error-invoice-nothing",
         )));
     }
-    let sums = totals(new_lines.iter().map(|l| {
+    let draft = Draft {
+        kind: DocumentKind::Invoice,
+        party_id: order.party_id,
+        order_id: Some(order.id),
+        credited_invoice_id: None,
+        issue,
+        due,
+        currency: &order.currency,
+        note: &note,
+    };
+    insert_draft(tx, actor, &draft, &new_lines).await
+}
+
+/// A draft's header as the two ways of drafting give it.
+struct Draft<'a> {
+    kind: DocumentKind,
+    party_id: i64,
+    order_id: Option<i64>,
+    credited_invoice_id: Option<i64>,
+    issue: Date,
+    due: Date,
+    currency: &'a str,
+    note: &'a str,
+}
+
+/// Writes a draft with its totals (refusing one that totals nothing) and
+/// its audit event, and commits.
+async fn insert_draft(
+    mut tx: Tx,
+    actor: &Actor,
+    draft: &Draft<'_>,
+    lines: &[store::NewInvoiceLine],
+) -> AppResult<i64> {
+    let sums = totals(lines.iter().map(|l| {
         (
             l.line_net_minor,
             l.tax_rate_code.as_str(),
@@ -281,20 +314,20 @@ pub async fn invoice_order(
     let id = store::insert_invoice(
         &mut tx,
         &store::NewInvoice {
-            kind: DocumentKind::Invoice.name(),
-            party_id: order.party_id,
-            order_id: Some(order.id),
-            credited_invoice_id: None,
-            issue_date: &issue.iso(),
-            due_date: &due.iso(),
-            currency: &order.currency,
+            kind: draft.kind.name(),
+            party_id: draft.party_id,
+            order_id: draft.order_id,
+            credited_invoice_id: draft.credited_invoice_id,
+            issue_date: &draft.issue.iso(),
+            due_date: &draft.due.iso(),
+            currency: draft.currency,
             net_minor: sums.net_minor,
             vat_minor: sums.vat_minor,
-            note: &note,
+            note: draft.note,
             created_by: &actor.username,
             now_us: now_us(),
         },
-        &new_lines,
+        lines,
     )
     .await?;
     let row = store::invoice_in_tx(&mut tx, id).await?;
@@ -412,53 +445,17 @@ pub async fn credit_invoice(
             })
         })
         .collect();
-    let sums = totals(new_lines.iter().map(|l| {
-        (
-            l.line_net_minor,
-            l.tax_rate_code.as_str(),
-            l.vat_basis_points,
-        )
-    }));
-    if sums.total_minor == 0 {
-        return Err(AppError::Invalid(FieldErrors::one(
-            "lines",
-            "error-invoice-zero",
-        )));
-    }
-    let id = store::insert_invoice(
-        &mut tx,
-        &store::NewInvoice {
-            kind: DocumentKind::CreditNote.name(),
-            party_id: invoice.party_id,
-            order_id: invoice.order_id,
-            credited_invoice_id: Some(invoice.id),
-            issue_date: &issue.iso(),
-            due_date: &issue.iso(),
-            currency: &invoice.currency,
-            net_minor: sums.net_minor,
-            vat_minor: sums.vat_minor,
-            note: &reason,
-            created_by: &actor.username,
-            now_us: now_us(),
-        },
-        &new_lines,
-    )
-    .await?;
-    let row = store::invoice_in_tx(&mut tx, id).await?;
-    record(
-        &mut tx,
-        actor,
-        Change {
-            entity_type: "invoice",
-            entity_id: id.to_string(),
-            action: "create",
-            before: None,
-            after: Some(invoice_json(&row)),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    let draft = Draft {
+        kind: DocumentKind::CreditNote,
+        party_id: invoice.party_id,
+        order_id: invoice.order_id,
+        credited_invoice_id: Some(invoice.id),
+        issue,
+        due: issue,
+        currency: &invoice.currency,
+        note: &reason,
+    };
+    insert_draft(tx, actor, &draft, &new_lines).await
 }
 
 /// A document posted: its number, its journal entry's number and its state.
