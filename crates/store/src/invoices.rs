@@ -169,25 +169,7 @@ pub async fn insert_invoice(
 
 /// An invoice inside a write transaction, locked on PostgreSQL until commit.
 pub async fn invoice_in_tx(tx: &mut Tx, id: i64) -> Result<InvoiceRow> {
-    let row = match tx {
-        Tx::Sqlite(t) => {
-            let sql = sqlx::AssertSqlSafe(format!("{INVOICE_SELECT} WHERE i.id = $1"));
-            sqlx::query_as::<_, InvoiceRow>(sql)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-        Tx::Pg(t) => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{INVOICE_SELECT} WHERE i.id = $1 FOR NO KEY UPDATE OF i"
-            ));
-            sqlx::query_as::<_, InvoiceRow>(sql)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-    };
-    row.ok_or(StoreError::NotFound)
+    crate::locked_row(tx, INVOICE_SELECT, "i", id).await
 }
 
 pub async fn invoice(db: &Db, id: i64) -> Result<Option<InvoiceRow>> {

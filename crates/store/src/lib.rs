@@ -94,6 +94,38 @@ macro_rules! on_read {
     }};
 }
 
+/// The row `select` finds with `{alias}.id = id`, inside a write
+/// transaction. On PostgreSQL it stays locked until commit with `FOR NO KEY
+/// UPDATE`, which (unlike `FOR UPDATE`) never blocks another transaction's
+/// foreign-key check on that row; SQLite's single writer needs no lock.
+pub(crate) async fn locked_row<T>(tx: &mut Tx, select: &str, alias: &str, id: i64) -> Result<T>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let row = match tx {
+        Tx::Sqlite(t) => {
+            let sql = sqlx::AssertSqlSafe(format!("{select} WHERE {alias}.id = $1"));
+            sqlx::query_as::<_, T>(sql)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+        Tx::Pg(t) => {
+            let sql = sqlx::AssertSqlSafe(format!(
+                "{select} WHERE {alias}.id = $1 FOR NO KEY UPDATE OF {alias}"
+            ));
+            sqlx::query_as::<_, T>(sql)
+                .bind(id)
+                .fetch_optional(&mut **t)
+                .await?
+        }
+    };
+    row.ok_or(StoreError::NotFound)
+}
+
 /// How many reads [`on_read!`] has run in this process: lets a test prove
 /// that a page costs the same number of queries whatever the data behind it.
 static READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -214,25 +214,7 @@ pub async fn set_state(
 
 /// A quote inside a write transaction, locked on PostgreSQL until commit.
 pub async fn quote_in_tx(tx: &mut Tx, id: i64) -> Result<QuoteRow> {
-    let row = match tx {
-        Tx::Sqlite(t) => {
-            let sql = sqlx::AssertSqlSafe(format!("{QUOTE_SELECT} WHERE q.id = $1"));
-            sqlx::query_as::<_, QuoteRow>(sql)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-        Tx::Pg(t) => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{QUOTE_SELECT} WHERE q.id = $1 FOR NO KEY UPDATE OF q"
-            ));
-            sqlx::query_as::<_, QuoteRow>(sql)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-    };
-    row.ok_or(StoreError::NotFound)
+    crate::locked_row(tx, QUOTE_SELECT, "q", id).await
 }
 
 pub async fn quote(db: &Db, id: i64) -> Result<Option<QuoteRow>> {

@@ -187,25 +187,7 @@ pub async fn set_state(
 
 /// An order inside a write transaction, locked on PostgreSQL until commit.
 pub async fn order_in_tx(tx: &mut Tx, id: i64) -> Result<OrderRow> {
-    let row = match tx {
-        Tx::Sqlite(t) => {
-            let sql = sqlx::AssertSqlSafe(format!("{ORDER_SELECT} WHERE o.id = $1"));
-            sqlx::query_as::<_, OrderRow>(sql)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-        Tx::Pg(t) => {
-            let sql = sqlx::AssertSqlSafe(format!(
-                "{ORDER_SELECT} WHERE o.id = $1 FOR NO KEY UPDATE OF o"
-            ));
-            sqlx::query_as::<_, OrderRow>(sql)
-                .bind(id)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-    };
-    row.ok_or(StoreError::NotFound)
+    crate::locked_row(tx, ORDER_SELECT, "o", id).await
 }
 
 pub async fn order(db: &Db, id: i64) -> Result<Option<OrderRow>> {
