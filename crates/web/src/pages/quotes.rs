@@ -6,8 +6,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use seam_app::parties::{self, PartyFilter, PartySort};
-use seam_app::products::{self, ProductFilter, ProductSort};
 use seam_app::quotes::{self, LineInput, QuoteDetail, QuoteFilter, QuoteInput, QuoteRow};
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
@@ -26,9 +24,6 @@ use crate::who::{CurrentActor, Requester, Who};
 
 /// Rows per page of the quote list.
 pub const LIST_PAGE_SIZE: i64 = 50;
-/// How many customers and products the form's pickers offer.
-const PICKER_MAX: i64 = 500;
-
 /// A quote in a list, ready to show.
 pub struct QuoteListView {
     pub id: i64,
@@ -180,69 +175,11 @@ async fn form_page(
         Ok(shown) => shown,
         Err(e) => return fail(who, e),
     };
-    let customers = PartyFilter {
-        customers_only: true,
-        ..PartyFilter::default()
-    };
-    let customers = match parties::list_parties(
-        &state.app,
-        actor,
-        &customers,
-        PartySort::NameAsc,
-        None,
-        PICKER_MAX,
-    )
-    .await
-    {
-        Ok(p) => p
-            .rows
-            .into_iter()
-            .map(|p| Choice {
-                value: p.id.to_string(),
-                label: p.name,
-            })
-            .collect(),
-        Err(e) => return fail(who, &e),
-    };
-    let products = match products::list_products(
-        &state.app,
-        actor,
-        &ProductFilter::default(),
-        ProductSort::SkuAsc,
-        None,
-        PICKER_MAX,
-    )
-    .await
-    {
-        Ok(p) => p
-            .rows
-            .into_iter()
-            .map(|p| Choice {
-                label: format!(
-                    "{} · {} · {}",
-                    p.sku,
-                    p.name,
-                    page.i18n.money(p.list_price_minor, &p.currency)
-                ),
-                value: p.sku,
-            })
-            .collect(),
-        Err(e) => return fail(who, &e),
-    };
-    let lines = (1..=FORM_LINES)
-        .map(|n| {
-            let typed = input.lines.get(n - 1).cloned().unwrap_or_default();
-            FormLine {
-                n,
-                product: typed.product,
-                qty: typed.qty,
-                unit_price: typed.unit_price,
-                product_error: errors.get(&format!("lines[{n}].product")).to_owned(),
-                qty_error: errors.get(&format!("lines[{n}].qty")).to_owned(),
-                price_error: errors.get(&format!("lines[{n}].unit_price")).to_owned(),
-            }
-        })
-        .collect();
+    let (customers, products, lines) =
+        match super::sales::line_form(state, actor, &page.i18n, &input.lines, &errors).await {
+            Ok(parts) => parts,
+            Err(e) => return fail(who, &e),
+        };
     let (action, version, cancel_link, submit) = match editing {
         Editing::New => (
             "/sales/quotes".to_owned(),

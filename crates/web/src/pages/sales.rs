@@ -7,7 +7,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use seam_app::fulfilment::{self, ShipInput, ShipLines};
-use seam_app::parties::{self, PartyFilter, PartySort};
 use seam_app::products::{self, ProductFilter, ProductSort};
 use seam_app::sales::{self, LineInput, OrderDetail, OrderFilter, OrderInput, OrderRow};
 use seam_app::{Actor, AppError};
@@ -17,6 +16,7 @@ use seam_domain::product::format_rate;
 use seam_domain::sales::OrderState;
 use serde::Deserialize;
 
+use super::invoices::PICKER_MAX;
 use super::ledger::{Choice, outcome};
 use super::{FormData, IdPath};
 use crate::AppState;
@@ -28,8 +28,6 @@ use crate::who::{CurrentActor, Requester, Who};
 pub const LIST_PAGE_SIZE: i64 = 50;
 /// How many product lines the new-order form offers.
 pub const FORM_LINES: usize = 8;
-/// How many customers and products the form's pickers offer.
-const PICKER_MAX: i64 = 500;
 
 /// An order in a list, ready to show.
 pub struct OrderListView {
@@ -171,69 +169,11 @@ async fn form_page(
         Ok(shown) => shown,
         Err(e) => return fail(who, e),
     };
-    let customers = PartyFilter {
-        customers_only: true,
-        ..PartyFilter::default()
-    };
-    let customers = match parties::list_parties(
-        &state.app,
-        actor,
-        &customers,
-        PartySort::NameAsc,
-        None,
-        PICKER_MAX,
-    )
-    .await
-    {
-        Ok(p) => p
-            .rows
-            .into_iter()
-            .map(|p| Choice {
-                value: p.id.to_string(),
-                label: p.name,
-            })
-            .collect(),
-        Err(e) => return fail(who, &e),
-    };
-    let products = match products::list_products(
-        &state.app,
-        actor,
-        &ProductFilter::default(),
-        ProductSort::SkuAsc,
-        None,
-        PICKER_MAX,
-    )
-    .await
-    {
-        Ok(p) => p
-            .rows
-            .into_iter()
-            .map(|p| Choice {
-                label: format!(
-                    "{} · {} · {}",
-                    p.sku,
-                    p.name,
-                    page.i18n.money(p.list_price_minor, &p.currency)
-                ),
-                value: p.sku,
-            })
-            .collect(),
-        Err(e) => return fail(who, &e),
-    };
-    let lines = (1..=FORM_LINES)
-        .map(|n| {
-            let typed = input.lines.get(n - 1).cloned().unwrap_or_default();
-            FormLine {
-                n,
-                product: typed.product,
-                qty: typed.qty,
-                unit_price: typed.unit_price,
-                product_error: errors.get(&format!("lines[{n}].product")).to_owned(),
-                qty_error: errors.get(&format!("lines[{n}].qty")).to_owned(),
-                price_error: errors.get(&format!("lines[{n}].unit_price")).to_owned(),
-            }
-        })
-        .collect();
+    let (customers, products, lines) =
+        match line_form(state, actor, &page.i18n, &input.lines, &errors).await {
+            Ok(parts) => parts,
+            Err(e) => return fail(who, &e),
+        };
     render(
         status,
         &FormPage {
@@ -718,4 +658,53 @@ pub async fn ship(
         }
         Err(e) => detail_page(&state, &who, &actor, id, Some(&e)).await,
     }
+}
+
+/// What a form of lines (an order's or a quote's) offers and shows: the
+/// customers and products to pick from, and one row per line with what was
+/// typed and its errors.
+pub async fn line_form(
+    state: &AppState,
+    actor: &Actor,
+    i18n: &I18n,
+    typed: &[LineInput],
+    errors: &Errors,
+) -> Result<(Vec<Choice>, Vec<Choice>, Vec<FormLine>), AppError> {
+    let customers = super::invoices::customer_choices(state, actor).await?;
+    let products = products::list_products(
+        &state.app,
+        actor,
+        &ProductFilter::default(),
+        ProductSort::SkuAsc,
+        None,
+        PICKER_MAX,
+    )
+    .await?
+    .rows
+    .into_iter()
+    .map(|p| Choice {
+        label: format!(
+            "{} · {} · {}",
+            p.sku,
+            p.name,
+            i18n.money(p.list_price_minor, &p.currency)
+        ),
+        value: p.sku,
+    })
+    .collect();
+    let lines = (1..=FORM_LINES)
+        .map(|n| {
+            let typed = typed.get(n - 1).cloned().unwrap_or_default();
+            FormLine {
+                n,
+                product: typed.product,
+                qty: typed.qty,
+                unit_price: typed.unit_price,
+                product_error: errors.get(&format!("lines[{n}].product")).to_owned(),
+                qty_error: errors.get(&format!("lines[{n}].qty")).to_owned(),
+                price_error: errors.get(&format!("lines[{n}].unit_price")).to_owned(),
+            }
+        })
+        .collect();
+    Ok((customers, products, lines))
 }
