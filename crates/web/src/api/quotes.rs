@@ -138,17 +138,7 @@ impl From<QuoteDetail> for QuoteWithLines {
                     line_net_minor: l.line_net_minor,
                 })
                 .collect(),
-            vat_breakdown: d
-                .totals
-                .breakdown
-                .into_iter()
-                .map(|b| VatBreakdown {
-                    tax_rate: b.tax_rate_code,
-                    vat_basis_points: b.vat_basis_points,
-                    base_minor: b.base_minor,
-                    vat_minor: b.vat_minor,
-                })
-                .collect(),
+            vat_breakdown: d.totals.breakdown.into_iter().map(Into::into).collect(),
             quote: d.quote.into(),
         }
     }

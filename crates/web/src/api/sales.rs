@@ -122,6 +122,17 @@ pub struct VatBreakdown {
     pub vat_minor: i64,
 }
 
+impl From<seam_domain::sales::VatBreakdown> for VatBreakdown {
+    fn from(b: seam_domain::sales::VatBreakdown) -> VatBreakdown {
+        VatBreakdown {
+            tax_rate: b.tax_rate_code,
+            vat_basis_points: b.vat_basis_points,
+            base_minor: b.base_minor,
+            vat_minor: b.vat_minor,
+        }
+    }
+}
+
 /// An order with its lines and VAT breakdown.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SalesOrderDetail {
@@ -136,17 +147,7 @@ impl From<OrderDetail> for SalesOrderDetail {
         let currency = d.order.currency.clone();
         SalesOrderDetail {
             lines: d.lines.into_iter().map(|l| line(l, &currency)).collect(),
-            vat_breakdown: d
-                .totals
-                .breakdown
-                .into_iter()
-                .map(|b| VatBreakdown {
-                    tax_rate: b.tax_rate_code,
-                    vat_basis_points: b.vat_basis_points,
-                    base_minor: b.base_minor,
-                    vat_minor: b.vat_minor,
-                })
-                .collect(),
+            vat_breakdown: d.totals.breakdown.into_iter().map(Into::into).collect(),
             order: d.order.into(),
         }
     }
