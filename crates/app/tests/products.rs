@@ -257,7 +257,10 @@ async fn the_seeded_tax_rates_follow_the_vat_category_rules(app: App) {
          VALUES ('Z5', 'Zero at five', 'Z', 500, 1, 0, 0)",
     );
     let refused = match &app.db {
-        seam_app::Db::Sqlite { write, .. } => sqlx::query(sneaky).execute(write).await.is_err(),
+        seam_app::Db::Sqlite { writer, .. } => {
+            let mut conn = writer.idle().await.unwrap();
+            sqlx::query(sneaky).execute(&mut *conn).await.is_err()
+        }
         seam_app::Db::Pg(pool) => sqlx::query(sneaky).execute(pool).await.is_err(),
     };
     assert!(refused, "ck_tax_rates_rate holds in the database");

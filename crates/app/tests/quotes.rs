@@ -94,8 +94,9 @@ fn conflict<T: std::fmt::Debug>(result: Result<T, AppError>) -> &'static str {
 async fn backdate(app: &App, id: SalesQuoteId) {
     let sql = "UPDATE sales_quotes SET quote_date = '2020-01-01', valid_until = '2020-01-31' WHERE id = $1";
     match &app.db {
-        seam_app::Db::Sqlite { write, .. } => {
-            sqlx::query(sql).bind(id.0).execute(write).await.unwrap();
+        seam_app::Db::Sqlite { writer, .. } => {
+            let mut conn = writer.idle().await.unwrap();
+            sqlx::query(sql).bind(id.0).execute(&mut *conn).await.unwrap();
         }
         seam_app::Db::Pg(pool) => {
             sqlx::query(sql).bind(id.0).execute(pool).await.unwrap();

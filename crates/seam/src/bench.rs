@@ -206,8 +206,8 @@ async fn refuse_unless_empty(app: &App, actor: &Actor) -> anyhow::Result<()> {
 /// The backend and the durability settings the run used, as the database reports them.
 async fn settings(db: &Db) -> anyhow::Result<Value> {
     Ok(match db {
-        Db::Sqlite { write, .. } => {
-            let mut c = write.acquire().await?;
+        Db::Sqlite { writer, .. } => {
+            let mut c = writer.idle().await?;
             let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
                 .fetch_one(&mut *c)
                 .await?;

@@ -435,8 +435,8 @@ async fn audit_verify_names_the_first_tampered_event() {
         const TAMPER: &str =
             "UPDATE events SET after_json = '{\"username\":\"mallory\"}' WHERE seq = 2";
         let changed = match &db.db {
-            Db::Sqlite { write, .. } => sqlx::query(TAMPER)
-                .execute(write)
+            Db::Sqlite { writer, .. } => sqlx::query(TAMPER)
+                .execute(&mut *writer.idle().await.unwrap())
                 .await
                 .unwrap()
                 .rows_affected(),

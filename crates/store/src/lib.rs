@@ -49,6 +49,7 @@ pub mod stock;
 pub mod testing;
 pub mod tokens;
 pub mod users;
+pub mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -57,7 +58,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Postgres, Transaction};
+
+use crate::writer::{SqliteTx, Writer};
 
 /// Runs `$body` with `$c` bound to the transaction's connection, compiled once per backend.
 #[macro_export]
@@ -155,6 +158,9 @@ pub enum StoreError {
     /// The row changed since the caller read it (optimistic concurrency).
     #[error("changed by someone else")]
     Stale,
+    /// A group commit on SQLite failed: this command's writes were not kept.
+    #[error("the write was not committed: {0}")]
+    Commit(String),
     /// A guarded stock update found too little: on hand would go below zero
     /// or below what is reserved, or a reservation exceeds what is available.
     #[error("not enough stock")]
@@ -194,10 +200,11 @@ pub enum Backend {
 /// A connection to Seam's database.
 #[derive(Debug, Clone)]
 pub enum Db {
-    /// One writer connection (SQLite serialises writers anyway; one connection
+    /// One writer connection that commits concurrent commands in groups
+    /// (see [`writer`]; SQLite serialises writers anyway, and one connection
     /// avoids busy errors) and a pool of readers, which WAL lets run alongside it.
     Sqlite {
-        write: SqlitePool,
+        writer: std::sync::Arc<Writer>,
         read: SqlitePool,
     },
     Pg(PgPool),
@@ -205,7 +212,7 @@ pub enum Db {
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     Pg(Transaction<'static, Postgres>),
 }
 
@@ -241,15 +248,12 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT);
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
+        let writer = Writer::connect(&options).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(SQLITE_READERS_MAX)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Db::Sqlite { write, read })
+        Ok(Db::Sqlite { writer, read })
     }
 
     pub async fn connect_pg(options: PgConnectOptions) -> Result<Db> {
@@ -271,17 +275,22 @@ impl Db {
     /// Brings the schema up to date; safe to run at every start.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Db::Sqlite { writer, .. } => {
+                let mut conn = writer.idle().await?;
+                sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await?
+            }
             Db::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so a transaction never fails half-way on an upgrade.
+    /// Starts a write transaction. On SQLite it joins the writer's group
+    /// transaction, which took the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// transaction never fails half-way on an upgrade; its commit returns once
+    /// the group's COMMIT is durable.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { writer, .. } => Tx::Sqlite(SqliteTx::Group(writer.begin().await?)),
             Db::Pg(pool) => Tx::Pg(pool.begin().await?),
         })
     }
@@ -291,7 +300,7 @@ impl Db {
     /// PostgreSQL). Dropping it ends it; it writes nothing.
     pub async fn begin_snapshot(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Db::Sqlite { read, .. } => Tx::Sqlite(SqliteTx::Snapshot(read.begin().await?)),
             Db::Pg(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -309,9 +318,11 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { write, read } => {
+            Db::Sqlite { writer, read } => {
                 read.close().await;
-                write.close().await;
+                if let Ok(conn) = writer.idle().await {
+                    conn.close().await;
+                }
             }
             Db::Pg(pool) => pool.close().await,
         }
