@@ -33,6 +33,7 @@ pub mod csv_file;
 pub mod customer_view;
 pub mod demo;
 pub mod fulfilment;
+pub mod generate;
 pub mod idempotency;
 pub mod invoicing;
 pub mod ledger;

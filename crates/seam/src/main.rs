@@ -25,6 +25,7 @@ mod admin;
 mod bench;
 mod company;
 mod data;
+mod generate;
 mod invoice;
 mod ledger;
 mod messages;
@@ -193,6 +194,13 @@ enum Command {
     /// books do not balance or numbers have gaps afterwards.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Fill an empty database with a generated data set for measuring Seam at size.
+    ///
+    /// N customers, about N/10 products, and per customer two years of
+    /// posted invoices with their journal entries and payments (most paid,
+    /// some open or overdue), deterministic from the seed and today's date.
+    /// Written in large batches, with one audit event for the whole set.
+    Generate(generate::GenerateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -404,6 +412,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Report(command) => report::report(app, command).await,
         Command::Export(command) => ledger::export(app, command).await,
         Command::Bench(_) => anyhow::bail!("seam bench opens its own database"),
+        Command::Generate(args) => generate::generate(app, &args).await,
     }
 }
 

@@ -34,6 +34,7 @@
 
 pub mod backup;
 pub mod events;
+pub mod generate;
 pub mod idempotency;
 pub mod invoices;
 pub mod ledger;
