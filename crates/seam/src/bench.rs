@@ -36,6 +36,11 @@ use serde_json::{Value, json};
 
 use crate::output;
 
+mod import;
+mod latency;
+mod reports;
+mod search;
+
 /// The commands one order-to-cash flow runs.
 const COMMANDS_PER_FLOW: usize = 6;
 /// Goods in the benchmark's catalogue; flows spread over them.
@@ -79,6 +84,19 @@ pub enum BenchCommand {
         #[arg(long, value_name = "FILE")]
         json: Option<PathBuf>,
     },
+    /// Latency of the financial reports on a generated ledger of about N posting lines.
+    ///
+    /// Generates a data set (as `seam generate`) sized to the posting lines,
+    /// then reads the trial balance, profit and loss, balance sheet and
+    /// receivables aging through their use cases, p50/p99/mean of each.
+    Reports(reports::ReportsArgs),
+    /// Latency of the global party search over N generated parties.
+    ///
+    /// Queries are prefixes of names, whole name words, e-mail addresses,
+    /// tax ids and phone numbers of sampled parties, and a word that matches nothing.
+    Search(search::SearchArgs),
+    /// Time to import N parties from a generated CSV file through the party import.
+    Import(import::ImportArgs),
 }
 
 /// A scratch directory for the default database, removed on drop.
@@ -148,6 +166,9 @@ async fn run(app: &App, temporary: bool, command: BenchCommand) -> anyhow::Resul
             ledger_entries(app, &actor, to_usize(entries), &concurrency).await?,
             json,
         ),
+        BenchCommand::Reports(args) => (reports::run(app, &args).await?, args.json),
+        BenchCommand::Search(args) => (search::run(app, &args).await?, args.json),
+        BenchCommand::Import(args) => (import::run(app, &args).await?, args.json),
     };
     let mut report = report;
     if let Some(map) = report.as_object_mut() {
@@ -697,6 +718,12 @@ fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
 }
 
 fn print_table(report: &Value) -> anyhow::Result<()> {
+    if matches!(
+        field(report, "scenario").as_str(),
+        Some("reports" | "search" | "import")
+    ) {
+        return latency::print_table(report);
+    }
     let o2c = field(report, "scenario") == "o2c";
     let db = field(report, "database");
     let settings = if field(db, "backend") == "sqlite" {

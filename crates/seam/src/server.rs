@@ -1,12 +1,15 @@
 //! `seam serve` and `seam demo`: the web application, with the console
-//! messages an operator needs at start (the setup link, the demo logins).
+//! messages an operator needs at start (the setup link, the demo logins),
+//! and the node's job worker running beside the server.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use seam_app::demo::{self, DemoLogin};
-use seam_app::{App, users};
+use seam_app::{App, jobs, users};
 use seam_web::WebConfig;
+use tokio::sync::watch;
 
 use crate::output::{out, table};
 
@@ -34,9 +37,28 @@ pub async fn demo(app: &App, listen: SocketAddr) -> anyhow::Result<ExitCode> {
     run_server(app, listen, WebConfig::default()).await
 }
 
+/// How long a stopping server waits for the job it is running to finish;
+/// past that the job's lease runs out and another node runs it again.
+const WORKER_STOP_WAIT: Duration = Duration::from_secs(30);
+
+/// Serves until Ctrl-C or SIGTERM, with this node's job worker beside the
+/// web server. On stop the worker finishes the job it is running and gives
+/// back the ones it claimed but has not started.
 async fn run_server(app: &App, listen: SocketAddr, config: WebConfig) -> anyhow::Result<ExitCode> {
-    tracing::info!(%listen, backend = ?app.db.backend(), "serving");
-    seam_web::serve(app.clone(), listen, config).await?;
+    let node = jobs::node_id();
+    tracing::info!(%listen, backend = ?app.db.backend(), %node, "serving");
+    let (stop, stopped) = watch::channel(false);
+    let mut worker = tokio::spawn(jobs::run_worker(app.clone(), node, stopped));
+    let served = seam_web::serve(app.clone(), listen, config).await;
+    let _ = stop.send(true);
+    if tokio::time::timeout(WORKER_STOP_WAIT, &mut worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the job worker did not stop in time; its job will be run again elsewhere");
+        worker.abort();
+    }
+    served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

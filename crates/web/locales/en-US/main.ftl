@@ -907,3 +907,16 @@ event-price_list-remove_price = Price removed
 event-price_list-import = Prices imported
 event-price_list-assign = Assigned to a customer
 event-price_list-unassign = Taken off a customer
+
+# E-mail of invoices and the job queue
+error-job-state = Only a dead or failed job can be retried.
+error-smtp-url = Give the SMTP server as smtp://HOST:PORT or smtps://USER:PASSWORD@HOST:465.
+error-email-missing = The customer has no e-mail address; give one to send to.
+invoice-email = Send by e-mail
+invoice-email-to = To (empty: the customer's e-mail)
+invoice-email-hint = The PDF and the e-invoice (UBL XML) are attached.
+flash-invoice-emailed = The e-mail is queued and will be sent shortly.
+event-invoice-email = E-mail queued
+event-settings-update = Settings edited
+event-job-retry = Job retried
+event-email-queue = E-mail queued

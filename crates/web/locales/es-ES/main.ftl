@@ -907,3 +907,16 @@ event-price_list-remove_price = Precio quitado
 event-price_list-import = Precios importados
 event-price_list-assign = Asignada a un cliente
 event-price_list-unassign = Quitada a un cliente
+
+# Envío de facturas por correo y la cola de trabajos
+error-job-state = Solo se puede reintentar un trabajo muerto o fallido.
+error-smtp-url = Indique el servidor SMTP como smtp://HOST:PUERTO o smtps://USUARIO:CONTRASEÑA@HOST:465.
+error-email-missing = El cliente no tiene dirección de correo; indique una a la que enviar.
+invoice-email = Enviar por correo
+invoice-email-to = Para (vacío: el correo del cliente)
+invoice-email-hint = Se adjuntan el PDF y la factura electrónica (UBL XML).
+flash-invoice-emailed = El correo está en cola y se enviará en breve.
+event-invoice-email = Correo en cola
+event-settings-update = Ajustes editados
+event-job-retry = Trabajo reintentado
+event-email-queue = Correo en cola

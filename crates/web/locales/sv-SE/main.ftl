@@ -907,3 +907,16 @@ event-price_list-remove_price = Pris borttaget
 event-price_list-import = Priser importerade
 event-price_list-assign = Tilldelad en kund
 event-price_list-unassign = Borttagen från en kund
+
+# Fakturor per e-post och jobbkön
+error-job-state = Bara ett dött eller misslyckat jobb kan köras igen.
+error-smtp-url = Ange SMTP-servern som smtp://VÄRD:PORT eller smtps://ANVÄNDARE:LÖSENORD@VÄRD:465.
+error-email-missing = Kunden har ingen e-postadress; ange en att skicka till.
+invoice-email = Skicka med e-post
+invoice-email-to = Till (tomt: kundens e-post)
+invoice-email-hint = PDF:en och e-fakturan (UBL XML) bifogas.
+flash-invoice-emailed = E-postmeddelandet står i kö och skickas strax.
+event-invoice-email = E-post köad
+event-settings-update = Inställningar ändrade
+event-job-retry = Jobb kört igen
+event-email-queue = E-post köad
