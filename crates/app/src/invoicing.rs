@@ -1446,3 +1446,7 @@ pub async fn party_balances(
     actor.require(Permission::InvoicesRead)?;
     Ok(store::party_balances(&app.db, party_id).await?)
 }
+
+/// Queues an e-mail of a posted document to its customer, with its PDF and
+/// UBL XML attached; see [`crate::mail::email_invoice`].
+pub use crate::mail::email_invoice;

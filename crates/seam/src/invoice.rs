@@ -97,6 +97,17 @@ pub enum InvoiceCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Queue an e-mail of a posted document to its customer, with its PDF and UBL XML attached.
+    ///
+    /// A running `seam serve` (or `seam jobs work`) sends it through the
+    /// SMTP server `seam mail set` names; prints the job's id.
+    Email {
+        /// The number (or id).
+        invoice: String,
+        /// Send it here instead of the customer's e-mail.
+        #[arg(long, value_name = "ADDRESS")]
+        to: Option<String>,
+    },
     /// Write a posted document as an A4 PDF.
     Pdf {
         /// The number (or id).
@@ -256,6 +267,16 @@ pub async fn invoice(app: &App, command: InvoiceCommand) -> anyhow::Result<ExitC
                 Some(path) => write_file(&path, xml.as_bytes())?,
                 None => out_raw(&xml)?,
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        InvoiceCommand::Email { invoice, to } => {
+            let detail = find(app, &invoice).await?;
+            let job =
+                invoicing::email_invoice(app, &cli(), detail.invoice.id, to.as_deref()).await?;
+            out(format!(
+                "queued e-mail of {} as job {job}",
+                invoicing::display_number(&detail.invoice)
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         InvoiceCommand::Pdf { invoice, output } => {

@@ -27,6 +27,7 @@ mod company;
 mod data;
 mod generate;
 mod invoice;
+mod jobs;
 mod ledger;
 mod messages;
 mod order;
@@ -159,7 +160,7 @@ enum Command {
     /// Sales quotes: list, show, create drafts, send, accept (into a sales order) and decline.
     #[command(subcommand)]
     Quote(quote::QuoteCommand),
-    /// Invoices and credit notes: list, show, create from an order, post, cancel, credit, UBL and PDF.
+    /// Invoices and credit notes: list, show, create from an order, post, cancel, credit, UBL, PDF and e-mail.
     #[command(subcommand)]
     Invoice(invoice::InvoiceCommand),
     /// Customers' payments: record (settling invoices) and list.
@@ -171,6 +172,12 @@ enum Command {
     /// The company profile printed on every invoice: show and set.
     #[command(subcommand)]
     Company(company::CompanyCommand),
+    /// The job queue every node works through (e-mail to send): list, show, retry dead jobs, run what is due.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
+    /// The SMTP server and sender e-mail goes out with: show, set, queue a test message.
+    #[command(subcommand)]
+    Mail(jobs::MailCommand),
     /// The chart of accounts: list and add accounts.
     #[command(subcommand)]
     Account(ledger::AccountCommand),
@@ -406,6 +413,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Payment(command) => payment::payment(app, command).await,
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
+        Command::Jobs(command) => jobs::jobs(app, command).await,
+        Command::Mail(command) => jobs::mail(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
         Command::Journal(command) => ledger::journal(app, command).await,
         Command::Period(command) => ledger::period(app, command).await,

@@ -37,6 +37,7 @@ pub mod events;
 pub mod generate;
 pub mod idempotency;
 pub mod invoices;
+pub mod jobs;
 pub mod ledger;
 pub mod parties;
 pub mod price_lists;
