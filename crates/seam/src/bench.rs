@@ -97,13 +97,25 @@ pub enum BenchCommand {
     Search(search::SearchArgs),
     /// Time to import N parties from a generated CSV file through the party import.
     Import(import::ImportArgs),
+    /// Latency and throughput of pages served by `seam serve`, under wrk.
+    ///
+    /// Starts this binary's `seam serve` on a free port against a data set
+    /// (`seam generate --customers N`, on a fresh temporary SQLite file
+    /// unless --database-url names an empty database), logs in, and runs
+    /// wrk (`apt-get install wrk`) against a customer's 360° page, the
+    /// parties list and the API's parties list, one after the other.
+    /// Also reports the server's resident memory before and after the load.
+    Http(crate::bench_http::HttpArgs),
+    /// Resident memory (VmRSS, peak VmHWM) of `seam serve` on the data set,
+    /// before and after the same page loads as `http`.
+    Memory(crate::bench_http::HttpArgs),
 }
 
 /// A scratch directory for the default database, removed on drop.
-struct Scratch(PathBuf);
+pub(crate) struct Scratch(pub(crate) PathBuf);
 
 impl Scratch {
-    fn new() -> anyhow::Result<Scratch> {
+    pub(crate) fn new() -> anyhow::Result<Scratch> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -126,6 +138,12 @@ impl Drop for Scratch {
 
 /// Runs a benchmark on `url`, or on a fresh temporary SQLite file when `None`.
 pub async fn bench(url: Option<&str>, command: BenchCommand) -> anyhow::Result<ExitCode> {
+    use crate::bench_http::{self, Scenario};
+    let command = match command {
+        BenchCommand::Http(args) => return bench_http::bench(url, Scenario::Http, args).await,
+        BenchCommand::Memory(args) => return bench_http::bench(url, Scenario::Memory, args).await,
+        other => other,
+    };
     let scratch = match url {
         Some(_) => None,
         None => Some(Scratch::new()?),
@@ -169,6 +187,9 @@ async fn run(app: &App, temporary: bool, command: BenchCommand) -> anyhow::Resul
         BenchCommand::Reports(args) => (reports::run(app, &args).await?, args.json),
         BenchCommand::Search(args) => (search::run(app, &args).await?, args.json),
         BenchCommand::Import(args) => (import::run(app, &args).await?, args.json),
+        BenchCommand::Http(_) | BenchCommand::Memory(_) => {
+            anyhow::bail!("seam bench http and memory start a server of their own")
+        }
     };
     let mut report = report;
     if let Some(map) = report.as_object_mut() {
@@ -191,7 +212,7 @@ fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-fn app_err(what: &str, err: AppError) -> anyhow::Error {
+pub(crate) fn app_err(what: &str, err: AppError) -> anyhow::Error {
     match err {
         AppError::Invalid(errors) => anyhow::anyhow!("{what}: invalid input: {errors:?}"),
         AppError::Internal(e) => anyhow::anyhow!("{what}: {e:#}"),
@@ -225,7 +246,7 @@ async fn refuse_unless_empty(app: &App, actor: &Actor) -> anyhow::Result<()> {
 }
 
 /// The backend and the durability settings the run used, as the database reports them.
-async fn settings(db: &Db) -> anyhow::Result<Value> {
+pub(crate) async fn settings(db: &Db) -> anyhow::Result<Value> {
     Ok(match db {
         Db::Sqlite { writer, .. } => {
             let mut c = writer.idle().await?;
@@ -708,12 +729,12 @@ async fn ledger_entries(
 
 // ---------------------------------------------------------------- output
 
-fn round3(x: f64) -> f64 {
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1_000.0).round() / 1_000.0
 }
 
 /// `value.key`, or null.
-fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
+pub(crate) fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
     value.get(key).unwrap_or(&Value::Null)
 }
 
@@ -808,7 +829,7 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_json(file: &Path, report: &Value) -> anyhow::Result<()> {
+pub(crate) fn write_json(file: &Path, report: &Value) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(report)?;
     std::fs::write(file, text + "\n")
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))

@@ -23,6 +23,7 @@
 
 mod admin;
 mod bench;
+mod bench_http;
 mod company;
 mod data;
 mod generate;
