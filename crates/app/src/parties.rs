@@ -397,38 +397,71 @@ pub async fn import_csv(
     if !commit || !report.errors.is_empty() {
         return Ok(report);
     }
+    // Ids first, so people can point at companies earlier in the same file.
+    let ids = store::reserve_party_ids(&mut tx, report.rows.len()).await?;
     let mut created_companies: HashMap<String, i64> = HashMap::new();
-    let now = now_us();
-    for row in &mut report.rows {
-        if let Some(id) = row
+    for (row, id) in report.rows.iter_mut().zip(&ids) {
+        if let Some(company) = row
             .company
             .as_ref()
             .and_then(|name| created_companies.get(&store::sort_name(name)))
         {
-            row.party.company_id = Some(PartyId(*id));
+            row.party.company_id = Some(PartyId(*company));
         }
-        let id = store::insert_party(&mut tx, &row.party, now).await?;
         if row.party.kind == PartyKind::Company {
-            created_companies.insert(store::sort_name(&row.party.name), id);
+            created_companies.insert(store::sort_name(&row.party.name), *id);
         }
-        let stored = store::party_in_tx(&mut tx, id).await?;
-        record(
-            &mut tx,
-            actor,
-            Change {
+    }
+    // Then in batches: the rows, read back, and one audit event each.
+    let now = now_us();
+    let pairs: Vec<(i64, &ValidParty)> = ids
+        .iter()
+        .copied()
+        .zip(report.rows.iter().map(|r| &r.party))
+        .collect();
+    for batch in pairs.chunks(IMPORT_BATCH_ROWS) {
+        store::insert_parties(&mut tx, batch, now).await?;
+        let (Some((first, _)), Some((last, _))) = (batch.first(), batch.last()) else {
+            continue;
+        };
+        let mine: HashSet<i64> = batch.iter().map(|(id, _)| *id).collect();
+        let stored: Vec<PartyRow> = store::parties_between_in_tx(&mut tx, *first, *last)
+            .await?
+            .into_iter()
+            .filter(|p| mine.contains(&p.id))
+            .collect();
+        if stored.len() != batch.len() {
+            return Err(AppError::Internal(anyhow::anyhow!(
+                "{} of {} imported parties were read back",
+                stored.len(),
+                batch.len()
+            )));
+        }
+        let texts: Vec<(String, String)> = stored
+            .iter()
+            .map(|p| (p.id.to_string(), party_json(p).to_string()))
+            .collect();
+        let events: Vec<events::NewEvent<'_>> = texts
+            .iter()
+            .map(|(id, after)| events::NewEvent {
+                actor_id: actor.user_id.map(|u| u.0),
+                actor_name: &actor.username,
                 entity_type: "party",
-                entity_id: id.to_string(),
+                entity_id: id,
                 action: "import",
-                before: None,
-                after: Some(party_json(&stored)),
-            },
-        )
-        .await?;
+                before: "",
+                after,
+            })
+            .collect();
+        events::append_events(&mut tx, &events, now_us()).await?;
     }
     tx.commit().await?;
     report.created = report.rows.len();
     Ok(report)
 }
+
+/// Imported rows written per batch (one multi-row INSERT of parties, one of their audit events).
+const IMPORT_BATCH_ROWS: usize = 5_000;
 
 /// Reads and validates every row; touches no database.
 fn parse_import(bytes: &[u8]) -> ImportReport {

@@ -75,6 +75,100 @@ pub async fn insert_party(tx: &mut Tx, party: &ValidParty, now_us: i64) -> Resul
     )
 }
 
+/// Ids for `n` new parties, in increasing order: drawn from the table's
+/// identity sequence on PostgreSQL (safe beside concurrent inserts), the
+/// ones after the highest on SQLite (whose one writer runs one command at a time).
+pub async fn reserve_party_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>> {
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    let mut ids = match tx {
+        Tx::Sqlite(t) => {
+            let max: i64 =
+                sqlx::query_scalar("SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM parties")
+                    .fetch_one(&mut **t)
+                    .await?;
+            (1..=count).map(|i| max + i).collect::<Vec<i64>>()
+        }
+        Tx::Pg(t) => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT nextval(pg_get_serial_sequence('parties', 'id')) FROM generate_series(1, $1::BIGINT)",
+            )
+            .bind(count)
+            .fetch_all(&mut **t)
+            .await?
+        }
+    };
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// Writes parties under ids from [`reserve_party_ids`] with multi-row INSERTs.
+pub async fn insert_parties(
+    tx: &mut Tx,
+    parties: &[(i64, &ValidParty)],
+    now_us: i64,
+) -> Result<()> {
+    use crate::generate::{Rows, Val, insert_rows};
+    const COLUMNS: &[&str] = &[
+        "id",
+        "kind",
+        "name",
+        "sort_name",
+        "company_id",
+        "email",
+        "phone",
+        "tax_id",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "is_customer",
+        "is_vendor",
+        "tags",
+        "notes",
+        "archived",
+        "version",
+        "created_at_us",
+        "updated_at_us",
+    ];
+    let mut rows = Rows::new("parties", COLUMNS);
+    for (id, p) in parties {
+        rows.push(vec![
+            Val::Int(*id),
+            Val::from(p.kind.name()),
+            Val::Text(p.name.clone()),
+            Val::Text(sort_name(&p.name)),
+            Val::from(p.company_id.map(|c| c.0)),
+            Val::from(p.email.clone()),
+            Val::from(p.phone.clone()),
+            Val::from(p.tax_id.clone()),
+            Val::from(p.street.clone()),
+            Val::from(p.postal_code.clone()),
+            Val::from(p.city.clone()),
+            Val::from(p.country.clone()),
+            Val::Bool(p.is_customer),
+            Val::Bool(p.is_vendor),
+            Val::Text(p.tags_text()),
+            Val::from(p.notes.clone()),
+            Val::Bool(false),
+            Val::Int(1),
+            Val::Int(now_us),
+            Val::Int(now_us),
+        ]);
+    }
+    insert_rows(tx, &rows).await?;
+    Ok(())
+}
+
+/// The parties with ids from `first` to `last`, by id, as the transaction sees them.
+pub async fn parties_between_in_tx(tx: &mut Tx, first: i64, last: i64) -> Result<Vec<PartyRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT {PARTY_COLUMNS} FROM parties WHERE id >= $1 AND id <= $2 ORDER BY id"
+    ));
+    Ok(
+        on_tx!(tx, c => sqlx::query_as::<_, PartyRow>(sql).bind(first).bind(last).fetch_all(c).await?),
+    )
+}
+
 /// Overwrites a party if it is still at `version`. Errors: [`StoreError::Stale`]
 /// when someone saved it in between, [`StoreError::NotFound`].
 pub async fn update_party(
