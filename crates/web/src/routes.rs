@@ -518,6 +518,12 @@ pub fn routes() -> Vec<Route> {
             post(pages::invoices::credit),
         ),
         route(
+            M::POST,
+            "/invoices/{id}/email",
+            Access::Permission(P::InvoicesWrite),
+            post(pages::invoices::email),
+        ),
+        route(
             M::GET,
             "/invoices/{id}/pdf",
             Access::Permission(P::InvoicesRead),
@@ -897,6 +903,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/invoices/{id}/credit-notes",
             Access::Permission(P::InvoicesWrite),
             post(api::invoices::credit),
+        ),
+        route(
+            M::POST,
+            "/api/v1/invoices/{id}/email",
+            Access::Permission(P::InvoicesWrite),
+            post(api::invoices::email),
         ),
         route(
             M::GET,

@@ -42,7 +42,7 @@ impl Modify for BearerAuth {
         stock::levels, stock::moves, stock::receive, stock::adjust, stock::warehouses, stock::create_warehouse,
         sales::list, sales::create, sales::detail, sales::confirm, sales::cancel, sales::ship, sales::return_goods,
         quotes::list, quotes::create, quotes::detail, quotes::pdf, quotes::send, quotes::accept, quotes::decline,
-        invoices::list, invoices::detail, invoices::invoice_order, invoices::post, invoices::cancel, invoices::credit,
+        invoices::list, invoices::detail, invoices::invoice_order, invoices::post, invoices::cancel, invoices::credit, invoices::email,
         invoices::ubl, invoices::pdf, invoices::payments, invoices::payment, invoices::record_payment,
         invoices::rates, invoices::set_rate, invoices::aging, invoices::statement,
         invoices::company_profile, invoices::update_company,
@@ -51,7 +51,7 @@ impl Modify for BearerAuth {
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
-        invoices::CreditLineInput, invoices::AllocationInput)),
+        invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

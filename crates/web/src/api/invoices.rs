@@ -388,6 +388,47 @@ pub async fn post(
     }
 }
 
+/// Where to e-mail a document.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct EmailInput {
+    /// The recipient; the customer's e-mail when omitted.
+    pub to: Option<String>,
+}
+
+impl KnownFields for EmailInput {
+    const FIELDS: &'static [&'static str] = &["to"];
+}
+
+/// The queued e-mail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailQueued {
+    /// The job that sends it (`seam jobs show ID`).
+    pub job_id: i64,
+}
+
+/// Queue an e-mail of a posted invoice or credit note to its customer (or
+/// `to`), with the document attached as PDF and as EN 16931 UBL XML. A node's
+/// job worker sends it through the configured SMTP server. A draft or
+/// cancelled document is a 409 `invoice-state`; no or a malformed address a
+/// 422 naming `to`.
+#[utoipa::path(post, path = "/api/v1/invoices/{id}/email", tag = "invoices",
+    params(("id" = i64, Path, description = "The document's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the same key returns the first response")),
+    request_body = EmailInput,
+    responses((status = 202, body = EmailQueued), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn email(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    ApiJson(body): ApiJson<EmailInput>,
+) -> Response {
+    match invoicing::email_invoice(&state.app, &actor, id, body.to.as_deref()).await {
+        Ok(job_id) => (StatusCode::ACCEPTED, Json(EmailQueued { job_id })).into_response(),
+        Err(e) => problem(&e),
+    }
+}
+
 /// Cancel a draft invoice or credit note. Anything but a draft is a 409
 /// `invoice-state`: a posted document is corrected by a credit note.
 #[utoipa::path(post, path = "/api/v1/invoices/{id}/cancel", tag = "invoices",

@@ -324,6 +324,7 @@ struct DetailPage {
     may_cancel: bool,
     may_credit: bool,
     may_pay: bool,
+    may_email: bool,
     documents: bool,
     alerts: Vec<String>,
     credit_date: String,
@@ -557,6 +558,7 @@ async fn detail_page(
             && kind == DocumentKind::Invoice
             && current == InvoiceState::Posted
             && row.due_minor() > 0,
+        may_email: actor.may(Permission::InvoicesWrite) && posted_or_paid && row.number.is_some(),
         documents: posted_or_paid && row.number.is_some(),
         alerts,
         credit_date: typed
@@ -670,6 +672,30 @@ pub async fn credit(
             .await
         }
         Err(e) => detail_page(&state, &who, &actor, id, Shown::Credit(&e, typed, sent)).await,
+    }
+}
+
+/// Queues an e-mail of the document to the customer (or the address typed
+/// in `to`), with its PDF and UBL attached.
+pub async fn email(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let to = form.get("to").to_owned();
+    match invoicing::email_invoice(&state.app, &actor, id, Some(&to)).await {
+        Ok(_) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/invoices/{id}"),
+                "flash-invoice-emailed",
+            )
+            .await
+        }
+        Err(e) => detail_page(&state, &who, &actor, id, Shown::Top(&e)).await,
     }
 }
 
