@@ -185,8 +185,9 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-/// Appends the audit event for `change` in the command's transaction.
-pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
+/// Records the audit event for `change` in the command's transaction; it
+/// joins the chain when the transaction commits.
+pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> AppResult<()> {
     let text = |v: &Option<serde_json::Value>| {
         v.as_ref()
             .map(serde_json::Value::to_string)
@@ -203,5 +204,6 @@ pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> AppResult
         before: &before,
         after: &after,
     };
-    Ok(events::append_event(tx, &event, now_us()).await?)
+    events::append_event(tx, &event);
+    Ok(())
 }

@@ -96,7 +96,11 @@ async fn backdate(app: &App, id: SalesQuoteId) {
     match &app.db {
         seam_app::Db::Sqlite { writer, .. } => {
             let mut conn = writer.idle().await.unwrap();
-            sqlx::query(sql).bind(id.0).execute(&mut *conn).await.unwrap();
+            sqlx::query(sql)
+                .bind(id.0)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
         }
         seam_app::Db::Pg(pool) => {
             sqlx::query(sql).bind(id.0).execute(pool).await.unwrap();

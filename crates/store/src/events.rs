@@ -57,64 +57,67 @@ struct Head {
     last_hash: String,
 }
 
-/// Appends an event in the caller's transaction and returns its sequence number.
-/// The head row is locked first, so concurrent appends queue instead of forking the chain.
-pub async fn append_event(tx: &mut Tx, event: &NewEvent<'_>, at_us: i64) -> Result<i64> {
-    const HEAD_SQLITE: &str = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1";
-    const HEAD_PG: &str = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1 FOR UPDATE";
-    let head = match tx {
-        Tx::Sqlite(t) => {
-            sqlx::query_as::<_, Head>(HEAD_SQLITE)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-        Tx::Pg(t) => {
-            sqlx::query_as::<_, Head>(HEAD_PG)
-                .fetch_optional(&mut **t)
-                .await?
-        }
-    }
-    .ok_or_else(|| StoreError::Corrupt("audit_head row is missing".to_owned()))?;
-    let seq = head.last_seq + 1;
-    let record = EventRecord {
-        seq,
-        at_us,
-        actor_id: event.actor_id,
-        actor_name: event.actor_name,
-        entity_type: event.entity_type,
-        entity_id: event.entity_id,
-        action: event.action,
-        before: event.before,
-        after: event.after,
-    };
-    let hash = record.chain_hash(&head.last_hash);
-    const INSERT: &str = "INSERT INTO events (seq, at_us, actor_id, actor_name, entity_type, entity_id, action, \
-         before_json, after_json, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    const MOVE_HEAD: &str = "UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1";
-    on_tx!(tx, c => {
-        sqlx::query(INSERT)
-            .bind(seq)
-            .bind(at_us)
-            .bind(event.actor_id)
-            .bind(event.actor_name)
-            .bind(event.entity_type)
-            .bind(event.entity_id)
-            .bind(event.action)
-            .bind(event.before)
-            .bind(event.after)
-            .bind(&head.last_hash)
-            .bind(&hash)
-            .execute(&mut *c)
-            .await?;
-        sqlx::query(MOVE_HEAD).bind(seq).bind(&hash).execute(c).await?.rows_affected();
-    });
-    Ok(seq)
+/// An event a command recorded, kept with its transaction until commit.
+#[derive(Debug, Clone)]
+pub struct PendingEvent {
+    actor_id: Option<i64>,
+    actor_name: String,
+    entity_type: String,
+    entity_id: String,
+    action: String,
+    before: String,
+    after: String,
 }
 
-/// Appends `events` in order in the caller's transaction, exactly as that
-/// many [`append_event`] calls would (same head lock, same chain), but with
-/// multi-row INSERTs and one move of the head: for bulk commands such as an
-/// import. Returns the sequence number of the last (the head's when empty).
+impl PendingEvent {
+    fn as_new(&self) -> NewEvent<'_> {
+        NewEvent {
+            actor_id: self.actor_id,
+            actor_name: &self.actor_name,
+            entity_type: &self.entity_type,
+            entity_id: &self.entity_id,
+            action: &self.action,
+            before: &self.before,
+            after: &self.after,
+        }
+    }
+}
+
+/// Records an event in the caller's transaction. It joins the chain when the
+/// transaction commits ([`Tx::commit`]), after the events recorded before it,
+/// so it is kept exactly when the command's other writes are.
+pub fn append_event(tx: &mut Tx, event: &NewEvent<'_>) {
+    let pending = PendingEvent {
+        actor_id: event.actor_id,
+        actor_name: event.actor_name.to_owned(),
+        entity_type: event.entity_type.to_owned(),
+        entity_id: event.entity_id.to_owned(),
+        action: event.action.to_owned(),
+        before: event.before.to_owned(),
+        after: event.after.to_owned(),
+    };
+    match tx {
+        Tx::Sqlite(t) => t.pending.push(pending),
+        Tx::Pg(t) => t.pending.push(pending),
+    }
+}
+
+/// Chains the events a transaction recorded, right before its COMMIT.
+pub(crate) async fn append_pending(
+    tx: &mut Tx,
+    pending: &[PendingEvent],
+    at_us: i64,
+) -> Result<i64> {
+    let events: Vec<NewEvent<'_>> = pending.iter().map(PendingEvent::as_new).collect();
+    append_events(tx, &events, at_us).await
+}
+
+/// Appends `events` to the chain in order in the caller's transaction, at
+/// once: the head row is locked first, so concurrent appends queue instead of
+/// forking the chain; rows go in multi-row INSERTs and the head moves once.
+/// Used at commit for a command's recorded events, and directly by bulk
+/// commands such as an import. Returns the sequence number of the last (the
+/// head's when empty).
 pub async fn append_events(tx: &mut Tx, events: &[NewEvent<'_>], at_us: i64) -> Result<i64> {
     use crate::generate::{Rows, Val, insert_rows};
     const HEAD_SQLITE: &str = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1";

@@ -214,17 +214,61 @@ pub enum Db {
 
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
 pub enum Tx {
-    Sqlite(SqliteTx),
-    Pg(Transaction<'static, Postgres>),
+    Sqlite(Audited<SqliteTx>),
+    Pg(Audited<Transaction<'static, Postgres>>),
+}
+
+/// A transaction and the audit events its command recorded, which are
+/// appended to the chain only at commit: the chain's head is then locked for
+/// the shortest time (one batch of rows right before COMMIT), and a command
+/// that records several changes moves the head once.
+pub struct Audited<T> {
+    inner: T,
+    pub(crate) pending: Vec<events::PendingEvent>,
+}
+
+impl<T> Audited<T> {
+    fn new(inner: T) -> Audited<T> {
+        Audited {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl<T: std::ops::DerefMut> std::ops::Deref for Audited<T> {
+    type Target = T::Target;
+
+    fn deref(&self) -> &T::Target {
+        &self.inner
+    }
+}
+
+impl<T: std::ops::DerefMut> std::ops::DerefMut for Audited<T> {
+    fn deref_mut(&mut self) -> &mut T::Target {
+        &mut self.inner
+    }
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
+    /// Appends the recorded audit events, then commits.
+    pub async fn commit(mut self) -> Result<()> {
+        let pending = std::mem::take(self.pending_mut());
+        if !pending.is_empty() {
+            events::append_pending(&mut self, &pending, now_us()).await?;
+        }
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Pg(t) => t.commit().await?,
+            Tx::Sqlite(t) => t.inner.commit().await?,
+            Tx::Pg(t) => t.inner.commit().await?,
         }
         Ok(())
+    }
+
+    fn pending_mut(&mut self) -> &mut Vec<events::PendingEvent> {
+        match self {
+            Tx::Sqlite(t) => &mut t.pending,
+            Tx::Pg(t) => &mut t.pending,
+        }
     }
 }
 
@@ -279,7 +323,9 @@ impl Db {
         match self {
             Db::Sqlite { writer, .. } => {
                 let mut conn = writer.idle().await?;
-                sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await?
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&mut *conn)
+                    .await?
             }
             Db::Pg(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
@@ -292,8 +338,10 @@ impl Db {
     /// the group's COMMIT is durable.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { writer, .. } => Tx::Sqlite(SqliteTx::Group(writer.begin().await?)),
-            Db::Pg(pool) => Tx::Pg(pool.begin().await?),
+            Db::Sqlite { writer, .. } => {
+                Tx::Sqlite(Audited::new(SqliteTx::Group(writer.begin().await?)))
+            }
+            Db::Pg(pool) => Tx::Pg(Audited::new(pool.begin().await?)),
         })
     }
 
@@ -302,13 +350,15 @@ impl Db {
     /// PostgreSQL). Dropping it ends it; it writes nothing.
     pub async fn begin_snapshot(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Tx::Sqlite(SqliteTx::Snapshot(read.begin().await?)),
+            Db::Sqlite { read, .. } => {
+                Tx::Sqlite(Audited::new(SqliteTx::Snapshot(read.begin().await?)))
+            }
             Db::Pg(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     .execute(&mut *tx)
                     .await?;
-                Tx::Pg(tx)
+                Tx::Pg(Audited::new(tx))
             }
         })
     }
