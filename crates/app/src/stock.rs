@@ -8,7 +8,7 @@
 use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
 use seam_domain::ids::{ProductId, StockMoveId, WarehouseId};
-use seam_domain::stock::{self, MAIN_WAREHOUSE, MoveDraft, ValidMove, WarehouseDraft};
+use seam_domain::stock::{self, MAIN_WAREHOUSE, MoveDraft, MoveKind, ValidMove, WarehouseDraft};
 use seam_store::stock as store;
 pub use seam_store::stock::{
     LevelCursor, LevelFilter, LevelPage, LevelRow, MoveFilter, MoveRow, WarehouseRow,
@@ -208,6 +208,179 @@ async fn post(
     .await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// The most lines one stock count may carry.
+pub const COUNT_LINES_MAX: usize = 20_000;
+
+/// One line of a stock count as typed: a product by SKU and how many were counted.
+#[derive(Debug, Clone, Default)]
+pub struct CountLine {
+    pub product: String,
+    pub counted: String,
+}
+
+/// A stock count of one warehouse (its code, empty for the main warehouse):
+/// the date, the reason every adjustment carries, and the counted lines.
+#[derive(Debug, Clone, Default)]
+pub struct CountInput {
+    pub warehouse: String,
+    pub date: String,
+    pub reason: String,
+    pub lines: Vec<CountLine>,
+}
+
+/// What a stock count changed: the lines counted and the adjustments posted
+/// (lines whose count equals the level post nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub lines: usize,
+    pub moves: Vec<String>,
+}
+
+/// Posts a stock count: each line sets the product's on-hand stock in the
+/// warehouse to what was counted, through an adjustment of the difference.
+/// All lines are checked first and written in one transaction with batched
+/// statements, so a count of thousands of lines is all or nothing. Needs
+/// `stock.write`.
+///
+/// Errors: [`AppError::Invalid`] naming `warehouse`, `date`, `reason`,
+/// `lines` (`error-required`, `error-too-many-lines`), or a line's
+/// `lines[N].product` (`error-required`, `error-unknown-product`,
+/// `error-product-not-stocked`, `error-duplicate-line`) or
+/// `lines[N].counted` (`error-qty-positive` for a negative count,
+/// `error-stock-below-reserved`).
+pub async fn count(app: &App, actor: &Actor, input: &CountInput) -> AppResult<Counted> {
+    actor.require(Permission::StockWrite)?;
+    let mut errors = FieldErrors::new();
+    let date = seam_domain::ledger::Date::parse(&input.date);
+    if date.is_none() {
+        errors.add("date", "error-date");
+    }
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        errors.add("reason", "error-required");
+    } else if reason.chars().count() > stock::MOVE_TEXT_CHARS_MAX {
+        errors.add("reason", "error-too-long");
+    }
+    if input.lines.is_empty() {
+        errors.add("lines", "error-required");
+    } else if input.lines.len() > COUNT_LINES_MAX {
+        errors.add("lines", "error-too-many-lines");
+        return Err(AppError::Invalid(errors));
+    }
+    let mut skus = Vec::with_capacity(input.lines.len());
+    let mut counts = Vec::with_capacity(input.lines.len());
+    let mut seen = std::collections::HashSet::with_capacity(input.lines.len());
+    for (n, line) in input.lines.iter().enumerate() {
+        let sku = line.product.trim().to_owned();
+        if sku.is_empty() {
+            errors.add(&format!("lines[{n}].product"), "error-required");
+        } else if !seen.insert(sku.clone()) {
+            errors.add(&format!("lines[{n}].product"), "error-duplicate-line");
+        }
+        match stock::parse_qty(&line.counted) {
+            Ok(q) if q < 0 => errors.add(&format!("lines[{n}].counted"), "error-qty-positive"),
+            Ok(_) => {}
+            Err(code) => errors.add(&format!("lines[{n}].counted"), code),
+        }
+        counts.push(stock::parse_qty(&line.counted).unwrap_or(0));
+        skus.push(sku);
+    }
+    let mut tx = app.db.begin().await?;
+    let code = match input.warehouse.trim() {
+        "" => MAIN_WAREHOUSE.to_owned(),
+        code => code.to_ascii_uppercase(),
+    };
+    let warehouse = match store::warehouse_by_code_in_tx(&mut tx, &code).await? {
+        None => {
+            errors.add("warehouse", "error-unknown-warehouse");
+            None
+        }
+        Some(w) if w.archived => {
+            errors.add("warehouse", "error-warehouse-archived");
+            None
+        }
+        Some(w) => Some(w),
+    };
+    let products = store::products_by_skus_in_tx(&mut tx, &skus).await?;
+    let mut ids = Vec::with_capacity(skus.len());
+    for (n, sku) in skus.iter().enumerate() {
+        match products.get(sku) {
+            Some((id, kind)) if kind == "goods" => ids.push(*id),
+            Some(_) => errors.add(&format!("lines[{n}].product"), "error-product-not-stocked"),
+            None if !sku.is_empty() => {
+                errors.add(&format!("lines[{n}].product"), "error-unknown-product")
+            }
+            None => {}
+        }
+    }
+    let (Some(warehouse), Some(date), true) = (warehouse, date, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let levels = store::levels_in_tx(&mut tx, warehouse.id, &ids).await?;
+    let mut moves = Vec::with_capacity(ids.len());
+    for (n, (id, counted)) in ids.iter().zip(&counts).enumerate() {
+        let level = levels.get(id).copied().unwrap_or_default();
+        if *counted < level.reserved {
+            errors.add(&format!("lines[{n}].counted"), "error-stock-below-reserved");
+        } else if *counted != level.on_hand {
+            moves.push((
+                n,
+                store::CountMove {
+                    product_id: *id,
+                    qty: counted - level.on_hand,
+                    on_hand: *counted,
+                },
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let iso = date.iso();
+    let count_moves: Vec<store::CountMove> = moves.iter().map(|(_, m)| *m).collect();
+    let posted = store::post_count(
+        &mut tx,
+        &store::NewCount {
+            warehouse_id: warehouse.id,
+            date: &iso,
+            year: date.year,
+            reference: reason,
+            posted_by: &actor.username,
+            now_us: now_us(),
+            moves: &count_moves,
+        },
+    )
+    .await?;
+    for ((n, m), (id, number)) in moves.iter().zip(&posted) {
+        record(
+            &mut tx,
+            actor,
+            Change {
+                entity_type: "stock_move",
+                entity_id: id.to_string(),
+                action: MoveKind::Adjustment.name(),
+                before: None,
+                after: Some(json!({
+                    "number": number,
+                    "sku": skus.get(*n),
+                    "warehouse": warehouse.code,
+                    "date": iso,
+                    "kind": MoveKind::Adjustment.name(),
+                    "qty": m.qty,
+                    "reference": reason,
+                    "counted": m.on_hand,
+                })),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Counted {
+        lines: input.lines.len(),
+        moves: posted.into_iter().map(|(_, number)| number).collect(),
+    })
 }
 
 /// Reserves `qty` of a product in a warehouse inside the caller's transaction

@@ -179,6 +179,12 @@ pub async fn insert_rows(tx: &mut Tx, rows: &Rows) -> Result<u64> {
     insert_with(tx, rows, "").await
 }
 
+/// Writes `rows` with multi-row INSERTs ending in `suffix` (an `ON CONFLICT`
+/// clause of the caller's). Returns the rows written.
+pub async fn insert_rows_with(tx: &mut Tx, rows: &Rows, suffix: &'static str) -> Result<u64> {
+    insert_with(tx, rows, suffix).await
+}
+
 /// Adds debit and credit totals per (account id, date) to the maintained
 /// balances in `currency`, as posting does one line at a time.
 pub async fn add_balances(

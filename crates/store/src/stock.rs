@@ -452,3 +452,203 @@ pub async fn on_hand_maintained(db: &Db) -> Result<Vec<(i64, i64, i64)>> {
          WHERE on_hand_qty <> 0 ORDER BY product_id, warehouse_id";
     Ok(on_read!(db, p => sqlx::query_as::<_, (i64, i64, i64)>(SQL).fetch_all(p).await?))
 }
+
+/// Statements of a stock count bind at most this many values in one `IN (…)`.
+const IN_CHUNK: usize = 500;
+
+/// `$1, $2, … $n`.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Ids and kinds of the products with these SKUs, inside a write transaction,
+/// a few hundred per statement; unknown SKUs are left out.
+pub async fn products_by_skus_in_tx(
+    tx: &mut Tx,
+    skus: &[String],
+) -> Result<std::collections::HashMap<String, (i64, String)>> {
+    let mut found = std::collections::HashMap::with_capacity(skus.len());
+    for chunk in skus.chunks(IN_CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT sku, id, kind FROM products WHERE sku IN ({})",
+            placeholders(chunk.len())
+        ));
+        let rows: Vec<(String, i64, String)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(sql);
+            for sku in chunk {
+                q = q.bind(sku.as_str());
+            }
+            q.fetch_all(c).await?
+        });
+        for (sku, id, kind) in rows {
+            found.insert(sku, (id, kind));
+        }
+    }
+    Ok(found)
+}
+
+/// The levels of these products in one warehouse, read inside a write
+/// transaction (locked on PostgreSQL until commit), a few hundred per
+/// statement; products never moved there are left out (their level is zero).
+pub async fn levels_in_tx(
+    tx: &mut Tx,
+    warehouse_id: i64,
+    product_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Level>> {
+    let mut found = std::collections::HashMap::with_capacity(product_ids.len());
+    for chunk in product_ids.chunks(IN_CHUNK) {
+        let lock = match tx {
+            Tx::Pg(_) => " FOR UPDATE",
+            Tx::Sqlite(_) => "",
+        };
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT product_id, on_hand_qty, reserved_qty FROM stock_levels \
+             WHERE warehouse_id = $1 AND product_id IN ({}){lock}",
+            (2..=chunk.len() + 1)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let rows: Vec<(i64, i64, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(sql).bind(warehouse_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        for (product, on_hand, reserved) in rows {
+            found.insert(product, Level { on_hand, reserved });
+        }
+    }
+    Ok(found)
+}
+
+/// One line of a stock count to post: the product, the change of on-hand
+/// stock (never zero) and the count it brings the level to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountMove {
+    pub product_id: i64,
+    pub qty: i64,
+    pub on_hand: i64,
+}
+
+/// A stock count to post in one warehouse: adjustments dated `date`, with one reason.
+pub struct NewCount<'a> {
+    pub warehouse_id: i64,
+    pub date: &'a str,
+    pub year: i16,
+    pub reference: &'a str,
+    pub posted_by: &'a str,
+    pub now_us: i64,
+    pub moves: &'a [CountMove],
+}
+
+/// Posts the adjustments of a stock count with batched statements: the next
+/// numbers of the year's series taken at once, the moves written with
+/// multi-row INSERTs, the levels set with multi-row upserts, then the levels
+/// read back and checked (the second half of a paired assertion). Returns the
+/// id and number of each move, in the order of `moves`.
+///
+/// The caller has read the levels with [`levels_in_tx`] and checked that no
+/// count falls below what is reserved; `ck_stock_levels_qty` refuses it anyway.
+pub async fn post_count(tx: &mut Tx, count: &NewCount<'_>) -> Result<Vec<(i64, String)>> {
+    use crate::generate::{Rows, Val, insert_rows, insert_rows_with};
+    const SERIES: &str = "INSERT INTO number_series (series, last_value) VALUES ($1, $2) \
+         ON CONFLICT (series) DO UPDATE SET last_value = number_series.last_value + excluded.last_value \
+         RETURNING last_value";
+    const LEVEL_UPSERT: &str =
+        " ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand_qty = excluded.on_hand_qty";
+    if count.moves.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Some(m) = count.moves.iter().find(|m| m.qty == 0 || m.on_hand < 0) {
+        return Err(StoreError::Corrupt(format!(
+            "a stock count line of {} to {} for product {}",
+            m.qty, m.on_hand, m.product_id
+        )));
+    }
+    let n = i64::try_from(count.moves.len())
+        .map_err(|_| StoreError::Corrupt("too many stock count lines".to_owned()))?;
+    let series = format!("SM-{:04}", count.year);
+    let last = on_tx!(tx, c => sqlx::query_scalar::<_, i64>(SERIES).bind(&series).bind(n).fetch_one(c).await?);
+    let numbers: Vec<String> = (last - n + 1..=last)
+        .map(|seq| format!("{series}-{seq:06}"))
+        .collect();
+    let mut moves = Rows::new(
+        "stock_moves",
+        &[
+            "number",
+            "product_id",
+            "warehouse_id",
+            "move_date",
+            "kind",
+            "qty",
+            "reference",
+            "posted_by",
+            "posted_at_us",
+        ],
+    );
+    let mut levels = Rows::new(
+        "stock_levels",
+        &["product_id", "warehouse_id", "on_hand_qty", "reserved_qty"],
+    );
+    for (m, number) in count.moves.iter().zip(&numbers) {
+        moves.push(vec![
+            Val::Text(number.clone()),
+            Val::Int(m.product_id),
+            Val::Int(count.warehouse_id),
+            Val::from(count.date),
+            Val::from(MoveKind::Adjustment.name()),
+            Val::Int(m.qty),
+            Val::from(count.reference),
+            Val::from(count.posted_by),
+            Val::Int(count.now_us),
+        ]);
+        levels.push(vec![
+            Val::Int(m.product_id),
+            Val::Int(count.warehouse_id),
+            Val::Int(m.on_hand),
+            Val::Int(0),
+        ]);
+    }
+    insert_rows(tx, &moves).await?;
+    insert_rows_with(tx, &levels, LEVEL_UPSERT).await?;
+    // The ids of the moves, by number.
+    let mut ids = std::collections::HashMap::with_capacity(numbers.len());
+    for chunk in numbers.chunks(IN_CHUNK) {
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT number, id FROM stock_moves WHERE number IN ({})",
+            placeholders(chunk.len())
+        ));
+        let rows: Vec<(String, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(sql);
+            for number in chunk {
+                q = q.bind(number.as_str());
+            }
+            q.fetch_all(c).await?
+        });
+        ids.extend(rows);
+    }
+    // The paired check: every level is now what was counted.
+    let products: Vec<i64> = count.moves.iter().map(|m| m.product_id).collect();
+    let after = levels_in_tx(tx, count.warehouse_id, &products).await?;
+    let mut out = Vec::with_capacity(numbers.len());
+    for (m, number) in count.moves.iter().zip(numbers) {
+        let level = after.get(&m.product_id).copied().unwrap_or_default();
+        if level.on_hand != m.on_hand || !level.is_consistent() {
+            return Err(StoreError::Corrupt(format!(
+                "stock level of product {} in warehouse {} is {level:?} after counting {}",
+                m.product_id, count.warehouse_id, m.on_hand
+            )));
+        }
+        let id = ids
+            .get(&number)
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt(format!("stock move {number} was not written")))?;
+        out.push((id, number));
+    }
+    Ok(out)
+}
