@@ -40,6 +40,7 @@ mod import;
 mod latency;
 mod reports;
 mod search;
+mod sizes;
 
 /// The commands one order-to-cash flow runs.
 const COMMANDS_PER_FLOW: usize = 6;
@@ -97,6 +98,14 @@ pub enum BenchCommand {
     Search(search::SearchArgs),
     /// Time to import N parties from a generated CSV file through the party import.
     Import(import::ImportArgs),
+    /// The sizes where users of other business systems report pain, each
+    /// set up in bulk and timed through its use case against a target.
+    ///
+    /// A customer with 40,000 invoices (360° page, 50 ms), the journal over
+    /// 20M ledger lines (first page, 50 ms), a 5,000-line stock count (1 s),
+    /// posting 1,000 invoices at concurrency 64 (0.5 s), 300,000 products
+    /// (list and search, 30 ms), stock levels over 250,000 moves (200 ms).
+    Sizes(sizes::SizesArgs),
     /// Latency and throughput of pages served by `seam serve`, under wrk.
     ///
     /// Starts this binary's `seam serve` on a free port against a data set
@@ -187,6 +196,7 @@ async fn run(app: &App, temporary: bool, command: BenchCommand) -> anyhow::Resul
         BenchCommand::Reports(args) => (reports::run(app, &args).await?, args.json),
         BenchCommand::Search(args) => (search::run(app, &args).await?, args.json),
         BenchCommand::Import(args) => (import::run(app, &args).await?, args.json),
+        BenchCommand::Sizes(args) => (sizes::run(app, &args).await?, args.json),
         BenchCommand::Http(_) | BenchCommand::Memory(_) => {
             anyhow::bail!("seam bench http and memory start a server of their own")
         }
@@ -739,6 +749,9 @@ pub(crate) fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
 }
 
 fn print_table(report: &Value) -> anyhow::Result<()> {
+    if field(report, "scenario") == "sizes" {
+        return sizes::print_table(report);
+    }
     if matches!(
         field(report, "scenario").as_str(),
         Some("reports" | "search" | "import")
