@@ -920,3 +920,4 @@ event-invoice-email = E-mail queued
 event-settings-update = Settings edited
 event-job-retry = Job retried
 event-email-queue = E-mail queued
+error-generate-not-empty = The database already holds customers, products, journal entries, invoices or payments: generate a data set only into an empty database.

@@ -920,3 +920,4 @@ event-invoice-email = Correo en cola
 event-settings-update = Ajustes editados
 event-job-retry = Trabajo reintentado
 event-email-queue = Correo en cola
+error-generate-not-empty = La base de datos ya contiene clientes, productos, asientos, facturas o cobros: genere un conjunto de datos solo en una base de datos vacía.

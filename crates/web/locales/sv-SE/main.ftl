@@ -920,3 +920,4 @@ event-invoice-email = E-post köad
 event-settings-update = Inställningar ändrade
 event-job-retry = Jobb kört igen
 event-email-queue = E-post köad
+error-generate-not-empty = Databasen innehåller redan kunder, artiklar, verifikationer, fakturor eller betalningar: generera bara data i en tom databas.
