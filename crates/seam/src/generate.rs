@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use seam_app::generate::{GenerateOptions, Generated, Progress};
-use seam_app::{Actor, App, AppError, users};
+use seam_app::{Actor, App, AppError, Db, users};
 use seam_domain::ledger::format_amount;
 
 use crate::output;
@@ -77,6 +77,9 @@ pub async fn run(
     let actor = Actor::system("cli");
     let result = seam_app::generate::generate(app, &actor, options, &progress).await;
     bar.finish_and_clear();
+    if result.is_ok() {
+        analyze(&app.db).await?;
+    }
     result.map_err(|e| match e {
         AppError::Conflict("error-generate-not-empty") => anyhow::anyhow!(
             "the database already holds parties, products, journal entries, invoices or payments; \
@@ -85,6 +88,19 @@ pub async fn run(
         AppError::Internal(e) => anyhow::anyhow!("generating the data set: {e:#}"),
         other => anyhow::anyhow!("generating the data set: {other}"),
     })
+}
+
+/// Gives PostgreSQL fresh planner statistics for the bulk-loaded tables:
+/// its autovacuum would only get to them later, and until then the reports
+/// (the aging's subqueries above all) run on plans made for empty tables.
+async fn analyze(db: &Db) -> anyhow::Result<()> {
+    if let Db::Pg(pool) = db {
+        sqlx::query("ANALYZE")
+            .execute(pool)
+            .await
+            .map_err(|e| anyhow::anyhow!("updating the planner statistics: {e}"))?;
+    }
+    Ok(())
 }
 
 pub async fn generate(app: &App, args: &GenerateArgs) -> anyhow::Result<ExitCode> {

@@ -1,6 +1,7 @@
 //! `seam bench import`: how long the party CSV import (`seam party import`,
 //! the same use case as the web upload) takes for N parties. The file is
-//! generated into a scratch directory, checked once without writing (a dry
+//! generated into a scratch directory (split into files of the most rows one
+//! import accepts, 100,000), checked once without writing (a dry
 //! run: parsing and validation alone), then imported for real; afterwards
 //! every row must be in the database and the audit chain (one event per
 //! imported party) must verify.
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
+use seam_app::csv_file::IMPORT_ROWS_MAX;
 use seam_app::{Actor, App, parties};
 use seam_store::parties::{PartyFilter, PartySort};
 use serde_json::{Value, json};
@@ -31,39 +33,62 @@ pub struct ImportArgs {
 pub(super) async fn run(app: &App, args: &ImportArgs) -> anyhow::Result<Value> {
     let actor = Actor::system("bench");
     let scratch = Scratch::new()?;
-    let file = scratch.0.join("parties.csv");
     let csv = seam_app::generate::party_csv(args.seed, args.parties)
         .map_err(|e| app_err("writing the import file", e))?;
-    std::fs::write(&file, &csv)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
-    drop(csv);
-    let bytes =
-        std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-
-    let started = Instant::now();
-    let preview = parties::import_csv(app, &actor, &bytes, false)
-        .await
-        .map_err(|e| app_err("checking the import file", e))?;
-    let check_seconds = started.elapsed().as_secs_f64();
-    if !preview.errors.is_empty() {
-        anyhow::bail!(
-            "the generated import file has problems: {:?}",
-            preview.errors
+    // One import takes at most IMPORT_ROWS_MAX rows, so more parties make
+    // several files, imported one after the other as an operator would.
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap_or_default().to_owned();
+    let body: Vec<&str> = lines.collect();
+    let mut files = Vec::new();
+    for (n, chunk) in body.chunks(IMPORT_ROWS_MAX).enumerate() {
+        let file = scratch.0.join(format!("parties-{n:03}.csv"));
+        let mut text = String::with_capacity(
+            header.len() + chunk.iter().map(|l| l.len() + 1).sum::<usize>() + 1,
         );
+        text.push_str(&header);
+        text.push('\n');
+        for line in chunk {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(&file, &text)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+        files.push(file);
     }
-    drop(preview);
+    drop(body);
+    drop(csv);
 
-    let started = Instant::now();
-    let report = parties::import_csv(app, &actor, &bytes, true)
-        .await
-        .map_err(|e| app_err("importing", e))?;
-    let import_seconds = started.elapsed().as_secs_f64();
+    let mut check_seconds = 0.0;
+    let mut import_seconds = 0.0;
+    let mut bytes_total = 0;
+    let mut created = 0;
+    for file in &files {
+        let bytes = std::fs::read(file)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+        bytes_total += bytes.len();
+        let started = Instant::now();
+        let preview = parties::import_csv(app, &actor, &bytes, false)
+            .await
+            .map_err(|e| app_err("checking the import file", e))?;
+        check_seconds += started.elapsed().as_secs_f64();
+        if !preview.errors.is_empty() {
+            anyhow::bail!(
+                "the generated import file has problems: {:?}",
+                preview.errors
+            );
+        }
+        drop(preview);
+        let started = Instant::now();
+        let report = parties::import_csv(app, &actor, &bytes, true)
+            .await
+            .map_err(|e| app_err("importing", e))?;
+        import_seconds += started.elapsed().as_secs_f64();
+        created += report.created;
+    }
     let expected = usize::try_from(args.parties).unwrap_or(usize::MAX);
-    if report.created != expected {
-        anyhow::bail!(
-            "invariant broken: {} parties imported of {expected}",
-            report.created
-        );
+    if created != expected {
+        anyhow::bail!("invariant broken: {created} parties imported of {expected}");
     }
     let page = parties::list_parties(
         app,
@@ -97,9 +122,14 @@ pub(super) async fn run(app: &App, args: &ImportArgs) -> anyhow::Result<Value> {
     };
     Ok(json!({
         "scenario": "import",
-        "title": format!("party CSV import of {} parties ({} bytes)", args.parties, bytes.len()),
+        "title": format!(
+            "party CSV import of {} parties in {} file(s), {bytes_total} bytes",
+            args.parties,
+            files.len()
+        ),
         "parties": args.parties,
-        "file_bytes": bytes.len(),
+        "files": files.len(),
+        "file_bytes": bytes_total,
         "runs": [
             {
                 "name": "check only (dry run)",
