@@ -306,6 +306,16 @@ struct Level {
     count: usize,
     elapsed: Duration,
     latencies: Vec<Duration>,
+    /// On SQLite: commands the writer committed per COMMIT (group commit).
+    commands_per_commit: Option<f64>,
+}
+
+/// The SQLite writer's counts of commands and COMMITs; `None` on PostgreSQL.
+fn group_stats(app: &App) -> Option<seam_store::writer::GroupStats> {
+    match &app.db {
+        Db::Sqlite { writer, .. } => Some(writer.stats()),
+        Db::Pg(_) => None,
+    }
 }
 
 impl Level {
@@ -344,6 +354,7 @@ where
 {
     let job = Arc::new(job);
     let next = Arc::new(AtomicUsize::new(0));
+    let groups_before = group_stats(app);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
@@ -381,11 +392,18 @@ where
     if let Some(e) = failure {
         return Err(e);
     }
+    let commands_per_commit = match (groups_before, group_stats(app)) {
+        (Some(before), Some(after)) if after.commits > before.commits => Some(
+            (after.commands - before.commands) as f64 / (after.commits - before.commits) as f64,
+        ),
+        _ => None,
+    };
     Ok(Level {
         concurrency,
         count,
         elapsed,
         latencies,
+        commands_per_commit,
     })
 }
 
@@ -556,6 +574,7 @@ async fn o2c(app: &App, actor: &Actor, flows: usize, concurrency: &[u64]) -> any
             "commands_per_second": round3(level.per_second(level.count * COMMANDS_PER_FLOW)),
             "p50_ms": round3(level.percentile_ms(0.50)),
             "p99_ms": round3(level.percentile_ms(0.99)),
+            "commands_per_commit": level.commands_per_commit.map(round3),
         }));
     }
     let invariants = check_o2c(app, actor, total).await?;
@@ -711,6 +730,7 @@ async fn ledger_entries(
             "entries_per_second": round3(level.per_second(level.count)),
             "p50_ms": round3(level.percentile_ms(0.50)),
             "p99_ms": round3(level.percentile_ms(0.99)),
+            "commands_per_commit": level.commands_per_commit.map(round3),
         }));
     }
     let mut invariants = check_books(app, actor).await?;
@@ -797,6 +817,7 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
                 "commands/s",
                 "p50 ms",
                 "p99 ms",
+                "cmds/commit",
             ],
             vec![
                 "concurrency",
@@ -806,6 +827,7 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
                 "commands_per_second",
                 "p50_ms",
                 "p99_ms",
+                "commands_per_commit",
             ],
         )
     } else {
@@ -817,6 +839,7 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
                 "entries/s",
                 "p50 ms",
                 "p99 ms",
+                "cmds/commit",
             ],
             vec![
                 "concurrency",
@@ -825,6 +848,7 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
                 "entries_per_second",
                 "p50_ms",
                 "p99_ms",
+                "commands_per_commit",
             ],
         )
     };

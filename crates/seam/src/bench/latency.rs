@@ -27,6 +27,7 @@ where
         count: runs,
         elapsed: started.elapsed(),
         latencies,
+        commands_per_commit: None,
     })
 }
 
