@@ -310,7 +310,8 @@ struct PendingPayment {
     amount_minor: i64,
 }
 
-const PARTY_COLUMNS: &[&str] = &[
+/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
+pub const PARTY_COLUMNS: &[&str] = &[
     "id",
     "kind",
     "name",
@@ -332,7 +333,8 @@ const PARTY_COLUMNS: &[&str] = &[
     "created_at_us",
     "updated_at_us",
 ];
-const PRODUCT_COLUMNS: &[&str] = &[
+/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
+pub const PRODUCT_COLUMNS: &[&str] = &[
     "id",
     "sku",
     "name",
@@ -349,7 +351,8 @@ const PRODUCT_COLUMNS: &[&str] = &[
     "created_at_us",
     "updated_at_us",
 ];
-const ENTRY_COLUMNS: &[&str] = &[
+/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
+pub const ENTRY_COLUMNS: &[&str] = &[
     "id",
     "number",
     "entry_date",
@@ -360,7 +363,8 @@ const ENTRY_COLUMNS: &[&str] = &[
     "posted_at_us",
     "posted_by",
 ];
-const LINE_COLUMNS: &[&str] = &[
+/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
+pub const LINE_COLUMNS: &[&str] = &[
     "id",
     "entry_id",
     "line_no",
@@ -368,7 +372,8 @@ const LINE_COLUMNS: &[&str] = &[
     "debit_minor",
     "credit_minor",
 ];
-const INVOICE_COLUMNS: &[&str] = &[
+/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
+pub const INVOICE_COLUMNS: &[&str] = &[
     "id",
     "kind",
     "number",
@@ -393,7 +398,8 @@ const INVOICE_COLUMNS: &[&str] = &[
     "created_at_us",
     "updated_at_us",
 ];
-const INVOICE_LINE_COLUMNS: &[&str] = &[
+/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
+pub const INVOICE_LINE_COLUMNS: &[&str] = &[
     "invoice_id",
     "line_no",
     "order_line_no",

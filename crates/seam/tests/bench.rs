@@ -9,50 +9,14 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
+mod bench_support;
 
-use seam_store::testing::{self, TempDir, TestDb};
+use bench_support::{backends, has_keys, read_json, seam, succeeded};
+
+use std::process::Command;
+
+use seam_store::testing::TempDir;
 use serde_json::Value;
-
-fn seam(url: Option<&str>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seam"));
-    if let Some(url) = url {
-        command.arg("--database-url").arg(url);
-    }
-    command
-        .args(args)
-        .env_remove("SEAM_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the seam binary starts")
-}
-
-fn succeeded(output: &Output) {
-    assert!(
-        output.status.success(),
-        "seam bench failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-async fn backends() -> Vec<TestDb> {
-    let mut dbs = vec![testing::sqlite().await.unwrap()];
-    if let Some(pg) = testing::postgres().await.unwrap() {
-        dbs.push(pg);
-    }
-    dbs
-}
-
-fn read_json(path: &std::path::Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn has_keys(value: &Value, keys: &[&str]) {
-    for key in keys {
-        assert!(value.get(key).is_some(), "no {key} in {value}");
-    }
-}
 
 fn check_common(report: &Value, scenario: &str, levels: usize) {
     assert_eq!(report["scenario"], scenario);

@@ -11,32 +11,14 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
+mod bench_support;
+
+use bench_support::{has_keys, read_json, seam, succeeded};
+
+use std::process::Command;
 
 use seam_store::testing::{self, TempDir};
 use serde_json::Value;
-
-fn seam(url: Option<&str>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seam"));
-    if let Some(url) = url {
-        command.arg("--database-url").arg(url);
-    }
-    command
-        .args(args)
-        .env_remove("SEAM_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the seam binary starts")
-}
-
-fn succeeded(output: &Output) {
-    assert!(
-        output.status.success(),
-        "seam bench failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 fn wrk_installed() -> bool {
     let found = Command::new("wrk").arg("--version").output().is_ok();
@@ -46,12 +28,6 @@ fn wrk_installed() -> bool {
         );
     }
     found
-}
-
-fn has_keys(value: &Value, keys: &[&str]) {
-    for key in keys {
-        assert!(value.get(key).is_some(), "no {key} in {value}");
-    }
 }
 
 fn check_memory(report: &Value) {
@@ -117,10 +93,6 @@ fn check(report: &Value, scenario: &str, customers: u64) {
         format!("/parties/{}", data["customer_id"]).as_str()
     );
     check_memory(report);
-}
-
-fn read_json(path: &std::path::Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 const TINY: [&str; 6] = ["--duration", "1", "--connections", "4", "--customers", "60"];

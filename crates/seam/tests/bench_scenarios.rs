@@ -10,46 +10,13 @@
     clippy::indexing_slicing
 )]
 
-use std::process::{Command, Output};
+mod bench_support;
 
-use seam_store::testing::{self, TempDir, TestDb};
+use bench_support::{backends, has_keys, seam, succeeded, targets};
+
+
+use seam_store::testing::TempDir;
 use serde_json::Value;
-
-fn seam(url: Option<&str>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_seam"));
-    if let Some(url) = url {
-        command.arg("--database-url").arg(url);
-    }
-    command
-        .args(args)
-        .env_remove("SEAM_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("the seam binary starts")
-}
-
-fn succeeded(output: &Output) {
-    assert!(
-        output.status.success(),
-        "seam failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-async fn backends() -> Vec<TestDb> {
-    let mut dbs = vec![testing::sqlite().await.unwrap()];
-    if let Some(pg) = testing::postgres().await.unwrap() {
-        dbs.push(pg);
-    }
-    dbs
-}
-
-fn has_keys(value: &Value, keys: &[&str]) {
-    for key in keys {
-        assert!(value.get(key).is_some(), "no {key} in {value}");
-    }
-}
 
 /// Runs `seam bench ARGS --json FILE` and returns the JSON it wrote.
 fn bench(url: Option<&str>, dir: &TempDir, name: &str, args: &[&str]) -> Value {
@@ -105,16 +72,6 @@ async fn generate_fills_an_empty_database_and_refuses_a_filled_one() {
         );
         succeeded(&seam(Some(&db.url), &["audit", "verify"]));
     }
-}
-
-/// Where a scenario runs: `None` is the bench's own temporary SQLite file;
-/// PostgreSQL gets a fresh schema per scenario (each needs an empty database).
-async fn targets() -> Vec<Option<TestDb>> {
-    let mut out = vec![None];
-    if let Some(pg) = testing::postgres().await.unwrap() {
-        out.push(Some(pg));
-    }
-    out
 }
 
 #[tokio::test]

@@ -10,25 +10,14 @@
     clippy::indexing_slicing
 )]
 
+mod bench_support;
+
+use bench_support::{has_keys, targets};
+
 use std::process::Command;
 
-use seam_store::testing::{self, TempDir, TestDb};
+use seam_store::testing::TempDir;
 use serde_json::Value;
-
-fn has_keys(value: &Value, keys: &[&str]) {
-    for key in keys {
-        assert!(value.get(key).is_some(), "no {key} in {value}");
-    }
-}
-
-/// `None` is the bench's own temporary SQLite file; PostgreSQL gets a fresh schema.
-async fn targets() -> Vec<Option<TestDb>> {
-    let mut out = vec![None];
-    if let Some(pg) = testing::postgres().await.unwrap() {
-        out.push(Some(pg));
-    }
-    out
-}
 
 #[tokio::test]
 async fn sizes_writes_one_case_per_size_with_its_target() {

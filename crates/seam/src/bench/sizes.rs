@@ -26,7 +26,10 @@ use std::time::Instant;
 use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use seam_app::generate::GenerateOptions;
+use seam_app::generate::{
+    ENTRY_COLUMNS, GenerateOptions, INVOICE_COLUMNS, INVOICE_LINE_COLUMNS, LINE_COLUMNS,
+    PRODUCT_COLUMNS,
+};
 use seam_app::invoicing::{RECEIVABLE_ACCOUNT, VAT_ACCOUNT};
 use seam_app::stock::{CountInput, CountLine, LevelFilter};
 use seam_app::{Actor, App, company, customer_view, invoicing, ledger, parties, products, stock};
@@ -431,25 +434,6 @@ pub(super) async fn run(app: &App, args: &SizesArgs) -> anyhow::Result<Value> {
 /// journal lines, dated in [`HISTORY_YEAR`] under its own number series,
 /// with the maintained balances. Returns the lines written.
 async fn set_up_ledger(app: &App, lines: u64) -> anyhow::Result<u64> {
-    const ENTRY_COLUMNS: &[&str] = &[
-        "id",
-        "number",
-        "entry_date",
-        "memo",
-        "currency",
-        "total_minor",
-        "reverses_id",
-        "posted_at_us",
-        "posted_by",
-    ];
-    const LINE_COLUMNS: &[&str] = &[
-        "id",
-        "entry_id",
-        "line_no",
-        "account_id",
-        "debit_minor",
-        "credit_minor",
-    ];
     let entries = lines / LINES_PER_ENTRY;
     if entries == 0 {
         return Ok(0);
@@ -572,23 +556,6 @@ async fn set_up_products(
     rng: &mut StdRng,
     count: u64,
 ) -> anyhow::Result<Vec<BulkProduct>> {
-    const COLUMNS: &[&str] = &[
-        "id",
-        "sku",
-        "name",
-        "sort_name",
-        "kind",
-        "unit",
-        "currency",
-        "list_price_minor",
-        "standard_cost_minor",
-        "tax_rate_code",
-        "revenue_account_code",
-        "archived",
-        "version",
-        "created_at_us",
-        "updated_at_us",
-    ];
     let currency = company::currency(app)
         .await
         .map_err(|e| app_err("company currency", e))?;
@@ -597,7 +564,7 @@ async fn set_up_products(
     drop(tx);
     let now = seam_app::now_us();
     let mut catalogue = Vec::with_capacity(to_usize(count));
-    let mut rows = Rows::new("products", COLUMNS);
+    let mut rows = Rows::new("products", PRODUCT_COLUMNS);
     for i in 0..count {
         let id = first + i64::try_from(i)?;
         let sku = format!("B-{id:07}");
@@ -730,45 +697,6 @@ async fn set_up_stock(
 /// `count` draft invoices of three lines each, dated today, to a customer of
 /// their own. Returns their ids.
 async fn set_up_drafts(app: &App, actor: &Actor, count: u64) -> anyhow::Result<Vec<i64>> {
-    const INVOICE_COLUMNS: &[&str] = &[
-        "id",
-        "kind",
-        "number",
-        "party_id",
-        "order_id",
-        "credited_invoice_id",
-        "state",
-        "issue_date",
-        "due_date",
-        "currency",
-        "rate_e9",
-        "net_minor",
-        "vat_minor",
-        "total_minor",
-        "settled_minor",
-        "settled_date",
-        "total_company_minor",
-        "journal_entry_id",
-        "note",
-        "created_by",
-        "version",
-        "created_at_us",
-        "updated_at_us",
-    ];
-    const LINE_COLUMNS: &[&str] = &[
-        "invoice_id",
-        "line_no",
-        "order_line_no",
-        "product_id",
-        "description",
-        "qty",
-        "unit_code",
-        "unit_price_minor",
-        "tax_rate_code",
-        "vat_basis_points",
-        "line_net_minor",
-        "revenue_account_code",
-    ];
     let draft = PartyDraft {
         kind: "company".into(),
         name: "Benchmark Drafts Customer".into(),
@@ -794,7 +722,7 @@ async fn set_up_drafts(app: &App, actor: &Actor, count: u64) -> anyhow::Result<V
         (3, "Third item", 990, "S12", 1_200, "4100"),
     ];
     let mut invoices = Rows::new("invoices", INVOICE_COLUMNS);
-    let mut invoice_lines = Rows::new("invoice_lines", LINE_COLUMNS);
+    let mut invoice_lines = Rows::new("invoice_lines", INVOICE_LINE_COLUMNS);
     let mut ids = Vec::with_capacity(to_usize(count));
     for i in 0..count {
         let id = first + i64::try_from(i)?;
