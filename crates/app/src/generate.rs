@@ -31,7 +31,7 @@ use rand::{Rng, SeedableRng};
 use seam_domain::access::Permission;
 use seam_domain::sales::totals;
 use seam_store::generate::{self as store, Rows, Val};
-use seam_store::parties::sort_name;
+use seam_store::parties::{PARTY_FIELDS, sort_name};
 use serde_json::json;
 
 use crate::invoicing::{BANK_ACCOUNT, PAYMENT_PREFIX, RECEIVABLE_ACCOUNT, VAT_ACCOUNT};
@@ -310,29 +310,6 @@ struct PendingPayment {
     amount_minor: i64,
 }
 
-/// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
-pub const PARTY_COLUMNS: &[&str] = &[
-    "id",
-    "kind",
-    "name",
-    "sort_name",
-    "company_id",
-    "email",
-    "phone",
-    "tax_id",
-    "street",
-    "postal_code",
-    "city",
-    "country",
-    "is_customer",
-    "is_vendor",
-    "tags",
-    "notes",
-    "archived",
-    "version",
-    "created_at_us",
-    "updated_at_us",
-];
 /// The columns the generator writes, in order; bulk set-ups elsewhere (benchmarks) reuse them.
 pub const PRODUCT_COLUMNS: &[&str] = &[
     "id",
@@ -803,7 +780,7 @@ pub async fn generate(
 
     // Customers.
     let mut names: Vec<String> = Vec::with_capacity(usize::try_from(customers).unwrap_or(0));
-    let mut rows = Rows::new("parties", PARTY_COLUMNS);
+    let mut rows = Rows::new("parties", PARTY_FIELDS);
     for i in 0..customers {
         let id = i64::try_from(i).map_err(|_| internal("too many customers"))? + 1;
         let created = first_us - rng.random_range(0..365 * 86_400_i64) * 1_000_000;

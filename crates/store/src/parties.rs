@@ -101,6 +101,30 @@ pub async fn reserve_party_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
+/// The columns of a party row, in the order bulk inserts write them.
+pub const PARTY_FIELDS: &[&str] = &[
+    "id",
+    "kind",
+    "name",
+    "sort_name",
+    "company_id",
+    "email",
+    "phone",
+    "tax_id",
+    "street",
+    "postal_code",
+    "city",
+    "country",
+    "is_customer",
+    "is_vendor",
+    "tags",
+    "notes",
+    "archived",
+    "version",
+    "created_at_us",
+    "updated_at_us",
+];
+
 /// Writes parties under ids from [`reserve_party_ids`] with multi-row INSERTs.
 pub async fn insert_parties(
     tx: &mut Tx,
@@ -108,29 +132,7 @@ pub async fn insert_parties(
     now_us: i64,
 ) -> Result<()> {
     use crate::generate::{Rows, Val, insert_rows};
-    const COLUMNS: &[&str] = &[
-        "id",
-        "kind",
-        "name",
-        "sort_name",
-        "company_id",
-        "email",
-        "phone",
-        "tax_id",
-        "street",
-        "postal_code",
-        "city",
-        "country",
-        "is_customer",
-        "is_vendor",
-        "tags",
-        "notes",
-        "archived",
-        "version",
-        "created_at_us",
-        "updated_at_us",
-    ];
-    let mut rows = Rows::new("parties", COLUMNS);
+    let mut rows = Rows::new("parties", PARTY_FIELDS);
     for (id, p) in parties {
         rows.push(vec![
             Val::Int(*id),
