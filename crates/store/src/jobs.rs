@@ -136,6 +136,15 @@ pub async fn claim(
              WHERE id IN ({DUE}{lock}) RETURNING {COLUMNS}"
         )
     };
+    // Idle nodes poll often: a read that finds nothing due costs no write
+    // transaction (on SQLite, no turn of the single writer).
+    const ANY_DUE: &str = "SELECT EXISTS (SELECT 1 FROM jobs \
+         WHERE (state IN ('queued', 'failed') AND run_at_us <= $1) \
+            OR (state = 'running' AND locked_until_us < $1))";
+    let due: bool = on_read!(db, p => sqlx::query_scalar(ANY_DUE).bind(now_us).fetch_one(p).await?);
+    if !due {
+        return Ok(Vec::new());
+    }
     let limit = limit.clamp(1, 1000);
     let until = now_us.saturating_add(lease_us.max(0));
     let mut tx = db.begin().await?;
