@@ -14,7 +14,6 @@ mod bench_support;
 
 use bench_support::{backends, has_keys, seam, succeeded, targets};
 
-
 use seam_store::testing::TempDir;
 use serde_json::Value;
 
