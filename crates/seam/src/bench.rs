@@ -805,6 +805,8 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
     ))?;
     let cell = |run: &Value, key: &str| match field(run, key) {
         Value::Number(n) if n.is_f64() => format!("{:.1}", n.as_f64().unwrap_or(0.0)),
+        // Not measured on this backend (commands per COMMIT on PostgreSQL).
+        Value::Null => "-".to_owned(),
         other => other.to_string(),
     };
     let (headers, keys): (Vec<&str>, Vec<&str>) = if o2c {
