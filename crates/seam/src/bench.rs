@@ -768,6 +768,26 @@ pub(crate) fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
     value.get(key).unwrap_or(&Value::Null)
 }
 
+/// The cells of a report's `runs` under `keys`: text as it is, fractions
+/// with `decimals` places, and a dash where a figure was not measured
+/// (commands per COMMIT on PostgreSQL).
+pub(crate) fn run_rows(report: &Value, keys: &[&str], decimals: usize) -> Vec<Vec<String>> {
+    let cell = |run: &Value, key: &str| match field(run, key) {
+        Value::String(s) => s.clone(),
+        Value::Number(n) if n.is_f64() => format!("{:.decimals$}", n.as_f64().unwrap_or(0.0)),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    };
+    field(report, "runs")
+        .as_array()
+        .map(|runs| {
+            runs.iter()
+                .map(|run| keys.iter().map(|k| cell(run, k)).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn print_table(report: &Value) -> anyhow::Result<()> {
     if field(report, "scenario") == "sizes" {
         return sizes::print_table(report);
@@ -803,12 +823,6 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
             "journal entries"
         }
     ))?;
-    let cell = |run: &Value, key: &str| match field(run, key) {
-        Value::Number(n) if n.is_f64() => format!("{:.1}", n.as_f64().unwrap_or(0.0)),
-        // Not measured on this backend (commands per COMMIT on PostgreSQL).
-        Value::Null => "-".to_owned(),
-        other => other.to_string(),
-    };
     let (headers, keys): (Vec<&str>, Vec<&str>) = if o2c {
         (
             vec![
@@ -854,14 +868,7 @@ fn print_table(report: &Value) -> anyhow::Result<()> {
             ],
         )
     };
-    let rows: Vec<Vec<String>> = field(report, "runs")
-        .as_array()
-        .map(|runs| {
-            runs.iter()
-                .map(|run| keys.iter().map(|k| cell(run, k)).collect())
-                .collect()
-        })
-        .unwrap_or_default();
+    let rows = run_rows(report, &keys, 1);
     let right: Vec<usize> = (0..headers.len()).collect();
     output::out(output::table_aligned(&headers, &right, &rows))?;
     output::out("invariants hold: trial balance balanced, balances agree, numbers gapless")?;

@@ -649,19 +649,7 @@ fn print_table(scenario: Scenario, report: &Value) -> anyhow::Result<()> {
             "max_ms",
             "errors",
         ];
-        let cell = |run: &Value, key: &str| match field(run, key) {
-            Value::String(s) => s.clone(),
-            Value::Number(n) if n.is_f64() => format!("{:.1}", n.as_f64().unwrap_or(0.0)),
-            other => other.to_string(),
-        };
-        let rows: Vec<Vec<String>> = field(report, "runs")
-            .as_array()
-            .map(|runs| {
-                runs.iter()
-                    .map(|run| keys.iter().map(|k| cell(run, k)).collect())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let rows = crate::bench::run_rows(report, &keys, 1);
         let right: Vec<usize> = (2..headers.len()).collect();
         output::out(output::table_aligned(&headers, &right, &rows))?;
     }

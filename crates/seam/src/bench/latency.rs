@@ -67,19 +67,7 @@ pub(super) fn print_table(report: &Value) -> anyhow::Result<()> {
             &["what", "runs", "p50 ms", "p99 ms", "mean ms", "max ms"],
         )
     };
-    let cell = |run: &Value, key: &str| match field(run, key) {
-        Value::String(s) => s.clone(),
-        Value::Number(n) if n.is_f64() => format!("{:.3}", n.as_f64().unwrap_or(0.0)),
-        other => other.to_string(),
-    };
-    let rows: Vec<Vec<String>> = field(report, "runs")
-        .as_array()
-        .map(|runs| {
-            runs.iter()
-                .map(|run| keys.iter().map(|k| cell(run, k)).collect())
-                .collect()
-        })
-        .unwrap_or_default();
+    let rows = super::run_rows(report, keys, 3);
     let right: Vec<usize> = (1..headers.len()).collect();
     output::out(output::table_aligned(headers, &right, &rows))?;
     Ok(())
