@@ -39,6 +39,7 @@ pub mod invoicing;
 pub mod jobs;
 pub mod ledger;
 pub mod mail;
+pub mod notifications;
 pub mod parties;
 pub mod price_lists;
 pub mod products;

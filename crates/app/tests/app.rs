@@ -262,6 +262,7 @@ async fn the_schema_is_the_same_on_both_backends_and_every_table_is_backed_up_or
 }
 
 both_backends!(
+    a_notification_is_seen_and_cleared_only_by_its_user_and_its_email_is_queued,
     an_admin_password_reset_also_clears_a_lost_second_factor,
     idempotency_keys_expire_and_abandoned_claims_can_be_retaken
 );
@@ -356,4 +357,90 @@ async fn idempotency_keys_expire_and_abandoned_claims_can_be_retaken(app: App) {
         Reservation::Fresh,
         "keys expire after a day"
     );
+}
+
+async fn a_notification_is_seen_and_cleared_only_by_its_user_and_its_email_is_queued(app: App) {
+    use seam_app::notifications::{self, EmailText, Notice};
+    use seam_app::users::{self, UserDraft};
+    let admin = Actor::system("admin");
+    let mut actors = Vec::new();
+    for (name, email) in [("host", "host@example.com"), ("other", "")] {
+        let draft = UserDraft {
+            username: name.into(),
+            email: email.into(),
+            password: "velvet orchard 77 kite".into(),
+            roles: vec![seam_domain::access::Role::Sales],
+            ..UserDraft::default()
+        };
+        let id = users::add_user(&app, &admin, &draft).await.unwrap();
+        let row = users::user(&app, &admin, id).await.unwrap();
+        actors.push(seam_app::auth::actor_from_user(&row, None));
+    }
+    let (host, other) = (&actors[0], &actors[1]);
+    let jobs_before = seam_store::jobs::list(&app.db, None, None, 100)
+        .await
+        .unwrap()
+        .len();
+    let mut tx = app.db.begin().await.unwrap();
+    let id = notifications::notify(
+        &app,
+        &mut tx,
+        &Notice {
+            user_id: host.user_id.unwrap(),
+            kind: "visitor-arrived",
+            subject: "Ada Visitor",
+            link: "/reception",
+            email: Some(EmailText {
+                subject: "Your visitor has arrived".into(),
+                body: "Ada Visitor is at the front desk.".into(),
+            }),
+        },
+    )
+    .await
+    .unwrap();
+    // The recipient without an address gets the notification and no e-mail.
+    notifications::notify(
+        &app,
+        &mut tx,
+        &Notice {
+            user_id: other.user_id.unwrap(),
+            kind: "visitor-arrived",
+            subject: "Bo Guest",
+            link: "",
+            email: Some(EmailText {
+                subject: "s".into(),
+                body: "b".into(),
+            }),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let jobs = seam_store::jobs::list(&app.db, None, None, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        jobs.len(),
+        jobs_before + 1,
+        "one e-mail, to the user with an address"
+    );
+    assert!(jobs.iter().any(|j| j.payload.contains("host@example.com")));
+
+    assert_eq!(notifications::unread_count(&app, host).await.unwrap(), 1);
+    let mine = notifications::mine(&app, host, None).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].subject, "Ada Visitor");
+    assert!(matches!(
+        notifications::open(&app, other, id).await,
+        Err(seam_app::AppError::NotFound)
+    ));
+    assert_eq!(notifications::mark_all_read(&app, other).await.unwrap(), 1);
+    assert_eq!(
+        notifications::unread_count(&app, host).await.unwrap(),
+        1,
+        "untouched by another user"
+    );
+    let opened = notifications::open(&app, host, id).await.unwrap();
+    assert_eq!(opened.link, "/reception");
+    assert_eq!(notifications::unread_count(&app, host).await.unwrap(), 0);
 }

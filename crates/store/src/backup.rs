@@ -543,6 +543,20 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "notifications",
+        columns: &[
+            ("id", Int),
+            ("user_id", Int),
+            ("kind", Text),
+            ("subject", Text),
+            ("link", Text),
+            ("created_at_us", Int),
+            ("read_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "settings",
         columns: &[("name", Text), ("value", Text)],
         key: "name",

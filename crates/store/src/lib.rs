@@ -39,6 +39,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod jobs;
 pub mod ledger;
+pub mod notifications;
 pub mod parties;
 pub mod price_lists;
 pub mod products;

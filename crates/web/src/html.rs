@@ -36,6 +36,8 @@ pub struct Page {
     pub is_staff: bool,
     pub search_text: String,
     pub asset_version: &'static str,
+    /// How many of the user's notifications are unread (the bell in the header).
+    pub unread: i64,
 }
 
 /// The navigation a user sees: only the areas their roles open.
@@ -131,7 +133,14 @@ impl Page {
                 tracing::warn!(error = %e, "could not clear the flash message");
             }
         }
+        let unread = seam_app::notifications::unread_count(&state.app, actor)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not count unread notifications");
+                0
+            });
         Page {
+            unread,
             title: i18n.t(title_key),
             user_name: Some(actor.display_name.clone()),
             time_zone: actor.time_zone.clone(),
@@ -155,6 +164,7 @@ impl Page {
             is_staff: false,
             search_text: String::new(),
             asset_version: crate::assets::ASSET_VERSION,
+            unread: 0,
             i18n,
         }
     }

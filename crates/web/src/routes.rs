@@ -75,6 +75,24 @@ pub fn routes() -> Vec<Route> {
         route(M::GET, "/search", Staff, get(pages::home::search)),
         route(
             M::GET,
+            "/notifications",
+            Authenticated,
+            get(pages::notifications::list),
+        ),
+        route(
+            M::POST,
+            "/notifications/{id}/open",
+            Authenticated,
+            post(pages::notifications::open),
+        ),
+        route(
+            M::POST,
+            "/notifications/read-all",
+            Authenticated,
+            post(pages::notifications::read_all),
+        ),
+        route(
+            M::GET,
             "/settings",
             Authenticated,
             get(pages::settings::settings_page),

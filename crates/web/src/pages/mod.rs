@@ -5,6 +5,7 @@ pub mod auth;
 pub mod home;
 pub mod invoices;
 pub mod ledger;
+pub mod notifications;
 pub mod parties;
 pub mod payments;
 pub mod price_lists;
