@@ -93,6 +93,18 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             M::GET,
+            "/api/v1/notifications",
+            Authenticated,
+            get(api::misc::notification_list),
+        ),
+        route(
+            M::POST,
+            "/api/v1/notifications/{id}/read",
+            Authenticated,
+            post(api::misc::notification_read),
+        ),
+        route(
+            M::GET,
             "/settings",
             Authenticated,
             get(pages::settings::settings_page),

@@ -37,6 +37,7 @@ both_backends!(
     oversized_bodies_are_refused,
     csv_import_previews_commits_all_or_nothing,
     pages_speak_the_users_language,
+    a_user_sees_opens_and_clears_only_their_own_notifications,
 );
 
 async fn company(env: &Env, name: &str) -> i64 {
@@ -998,4 +999,64 @@ async fn pages_speak_the_users_language(backend: Backend) {
     );
     let bad = seam_app::users::set_preferences(&env.app, &actor, "sv", "Mars/Olympus").await;
     assert!(matches!(bad, Err(seam_app::AppError::Invalid(_))));
+}
+
+async fn a_user_sees_opens_and_clears_only_their_own_notifications(backend: Backend) {
+    use seam_app::notifications::{Notice, notify};
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let host = env.user("host", &[Role::Sales], None).await;
+    let (_, other_secret) =
+        token_for(&env, "other", &[Role::Sales], &[Permission::PartiesRead]).await;
+    let mut tx = env.app.db.begin().await.unwrap();
+    let id = notify(
+        &env.app,
+        &mut tx,
+        &Notice {
+            user_id: UserId(host),
+            kind: "test",
+            subject: "Ada Visitor",
+            link: "/parties",
+            email: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut client = env.logged_in("host").await;
+    let home = client.get("/").await;
+    assert!(
+        home.body.contains(r#"<span class="badge">1</span>"#),
+        "{}",
+        home.body
+    );
+    let list = client.get("/notifications").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Ada Visitor"), "{}", list.body);
+
+    // Another user's token neither lists nor opens it.
+    let mut other = env.client();
+    other.bearer = Some(other_secret);
+    let theirs = other.get("/api/v1/notifications").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert_eq!(theirs.json()["items"].as_array().unwrap().len(), 0);
+    let read = other
+        .post_json(&format!("/api/v1/notifications/{id}/read"), "", None)
+        .await;
+    assert_eq!(read.status, StatusCode::NOT_FOUND);
+
+    let opened = client
+        .post_form(&format!("/notifications/{id}/open"), &[])
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    assert_eq!(opened.location(), "/parties");
+    assert!(
+        !client
+            .get("/")
+            .await
+            .body
+            .contains(r#"<span class="badge">"#)
+    );
 }

@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
         Amounts are decimal strings (`125.00`) beside their minor units, and VAT rates percentages beside basis points; never floats. \
         Every POST honours `Idempotency-Key`."),
     paths(
-        misc::me, misc::search, misc::events, misc::verify_audit,
+        misc::me, misc::search, misc::events, misc::verify_audit, misc::notification_list, misc::notification_read,
         parties::list, parties::get_one, parties::create, parties::update, parties::archive, parties::restore,
         products::list, products::get_one, products::create, products::update, products::archive, products::restore,
         products::tax_rates, products::create_tax_rate,

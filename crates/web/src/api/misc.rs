@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use seam_app::audit::{self, ChainBreak};
-use seam_app::{UserKind, parties};
+use seam_app::{UserKind, notifications, parties};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -210,6 +210,87 @@ pub async fn verify_audit(
             })
             .into_response()
         }
+        Err(e) => Problem::from_app_error(&e, &crate::current_request_id()).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationParams {
+    /// Return notifications older than this id (keyset; omit for the newest).
+    pub before: Option<i64>,
+}
+
+/// A message for the caller about something that needs them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: i64,
+    /// What happened: `visitor-arrived`, `mention`, ...
+    pub kind: String,
+    /// Its argument: a visitor's name, a record's number and title.
+    pub subject: String,
+    /// The page inside Seam it points to, or "".
+    pub link: String,
+    pub at: String,
+    pub read: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationPage {
+    pub items: Vec<Notification>,
+    pub unread: i64,
+    /// Pass as `before` for the next page; null on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// The caller's own notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "account", params(NotificationParams), responses((status = 200, body = NotificationPage), (status = 401, body = Problem)), security(("bearer" = [])))]
+pub async fn notification_list(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    Query(params): Query<NotificationParams>,
+) -> Response {
+    let listed = async {
+        let rows = notifications::mine(&state.app, &actor, params.before).await?;
+        let unread = notifications::unread_count(&state.app, &actor).await?;
+        Ok::<_, seam_app::AppError>((rows, unread))
+    };
+    match listed.await {
+        Ok((rows, unread)) => {
+            let next_before = (rows.len() as i64 == notifications::PAGE_SIZE)
+                .then(|| rows.last().map(|r| r.id))
+                .flatten();
+            let items = rows
+                .into_iter()
+                .map(|r| Notification {
+                    id: r.id,
+                    kind: r.kind,
+                    subject: r.subject,
+                    link: r.link,
+                    at: rfc3339(r.created_at_us),
+                    read: r.read_at_us.is_some(),
+                })
+                .collect();
+            Json(NotificationPage {
+                items,
+                unread,
+                next_before,
+            })
+            .into_response()
+        }
+        Err(e) => Problem::from_app_error(&e, &crate::current_request_id()).into_response(),
+    }
+}
+
+/// Marks one of the caller's notifications read (404 when it is not theirs).
+#[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "account", params(("id" = i64, Path)), responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn notification_read(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Response {
+    match notifications::open(&state.app, &actor, id).await {
+        Ok(_) => axum::http::StatusCode::NO_CONTENT.into_response(),
         Err(e) => Problem::from_app_error(&e, &crate::current_request_id()).into_response(),
     }
 }

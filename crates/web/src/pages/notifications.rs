@@ -24,9 +24,15 @@ pub struct NotificationView {
 
 impl NotificationView {
     pub fn new(i18n: &I18n, time_zone: &str, row: &NotificationRow) -> NotificationView {
+        let key = format!("notice-{}", row.kind);
+        let mut text = i18n.t1(&key, "subject", &row.subject);
+        // A kind without a message (yet) still says what it is about.
+        if text == key {
+            text = row.subject.clone();
+        }
         NotificationView {
             id: row.id,
-            text: i18n.t1(&format!("notice-{}", row.kind), "subject", &row.subject),
+            text,
             at: i18n.timestamp(&row.created_at_us, time_zone),
             unread: row.read_at_us.is_none(),
         }
