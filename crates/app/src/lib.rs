@@ -45,6 +45,7 @@ pub mod price_lists;
 pub mod products;
 pub mod quotes;
 pub mod sales;
+pub mod service;
 pub mod stock;
 pub mod tokens;
 pub mod users;

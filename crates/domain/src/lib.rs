@@ -36,6 +36,7 @@ pub mod price_list;
 pub mod product;
 pub mod quote;
 pub mod sales;
+pub mod service;
 pub mod stock;
 
 pub use error::{FieldError, FieldErrors};

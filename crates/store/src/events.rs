@@ -211,6 +211,7 @@ pub async fn party_timeline(db: &Db, party_id: i64, limit: i64) -> Result<Vec<Ev
         ("sales_order", "sales_orders"),
         ("invoice", "invoices"),
         ("payment", "payments"),
+        ("ticket", "tickets"),
     ];
     let mut seqs =
         String::from("SELECT seq FROM events WHERE entity_type = 'party' AND entity_id = $1");

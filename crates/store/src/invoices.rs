@@ -177,6 +177,14 @@ pub async fn invoice(db: &Db, id: i64) -> Result<Option<InvoiceRow>> {
     Ok(on_read!(db, p => sqlx::query_as::<_, InvoiceRow>(sql).bind(id).fetch_optional(p).await?))
 }
 
+/// The credit notes drafted or posted against an invoice, oldest first.
+pub async fn credit_notes_of(db: &Db, invoice_id: i64) -> Result<Vec<InvoiceRow>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{INVOICE_SELECT} WHERE i.credited_invoice_id = $1 AND i.state <> 'cancelled' ORDER BY i.id"
+    ));
+    Ok(on_read!(db, p => sqlx::query_as::<_, InvoiceRow>(sql).bind(invoice_id).fetch_all(p).await?))
+}
+
 /// The document with this number (`INV-2026-000042`, `CN-2026-000001`), if any.
 pub async fn invoice_by_number(db: &Db, number: &str) -> Result<Option<InvoiceRow>> {
     let sql = sqlx::AssertSqlSafe(format!("{INVOICE_SELECT} WHERE i.number = $1"));

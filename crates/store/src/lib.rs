@@ -50,6 +50,7 @@ pub mod settings;
 pub mod shipments;
 pub mod stock;
 pub mod testing;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod writer;

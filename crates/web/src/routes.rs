@@ -1204,6 +1204,106 @@ pub fn routes() -> Vec<Route> {
             Access::Permission(P::LedgerRead),
             get(api::ledger::balance_sheet),
         ),
+        // The service desk: any member of staff may reach it; the use cases
+        // show each one the queues their permissions open (none: 403).
+        route(M::GET, "/service/tickets", Staff, get(pages::service::list)),
+        route(
+            M::POST,
+            "/service/tickets",
+            Staff,
+            post(pages::service::create),
+        ),
+        route(
+            M::GET,
+            "/service/tickets/new",
+            Staff,
+            get(pages::service::new_form),
+        ),
+        route(
+            M::GET,
+            "/service/tickets/{id}",
+            Staff,
+            get(pages::service::detail),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/reply",
+            Staff,
+            post(pages::service::reply),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/escalate",
+            Staff,
+            post(pages::service::escalate),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/take",
+            Staff,
+            post(pages::service::take),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/resolve",
+            Staff,
+            post(pages::service::resolve),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/close",
+            Staff,
+            post(pages::service::close),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/credit",
+            Staff,
+            post(pages::service::credit),
+        ),
+        // Staff and portal customers alike; the use cases decide what each sees.
+        route(
+            M::GET,
+            "/api/v1/tickets",
+            Authenticated,
+            get(api::tickets::list),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tickets",
+            Authenticated,
+            post(api::tickets::create),
+        ),
+        route(
+            M::GET,
+            "/api/v1/tickets/{id}",
+            Authenticated,
+            get(api::tickets::detail),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tickets/{id}/messages",
+            Authenticated,
+            post(api::tickets::add_message),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tickets/{id}/escalate",
+            Authenticated,
+            post(api::tickets::escalate),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tickets/{id}/credit-note",
+            Authenticated,
+            post(api::tickets::credit_note),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tickets/{id}/close",
+            Authenticated,
+            post(api::tickets::close),
+        ),
     ];
     for area in Area::ALL {
         table.push(route(

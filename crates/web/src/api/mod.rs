@@ -14,6 +14,7 @@ pub mod products;
 pub mod quotes;
 pub mod sales;
 pub mod stock;
+pub mod tickets;
 
 /// Rows per page when a list request names no `limit`.
 pub const PAGE_LIMIT_DEFAULT: i64 = 50;

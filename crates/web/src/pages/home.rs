@@ -124,6 +124,11 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
                 P::LedgerAdmin,
             ),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
+            (
+                "tool-accounting-tickets",
+                "/service/tickets?queue=accounting",
+                P::AccountingUse,
+            ),
         ],
         Area::Sales => vec![
             ("tool-orders", "/sales/orders", P::SalesOrderRead),
@@ -142,7 +147,12 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ),
             ("tool-tax-rates", "/tax-rates", P::ProductsRead),
         ],
-        Area::Service | Area::Marketing => {
+        Area::Service => vec![
+            ("tool-tickets", "/service/tickets", P::ServiceUse),
+            ("tool-new-ticket", "/service/tickets/new", P::ServiceUse),
+            ("tool-customers", "/parties?role=customer", P::PartiesRead),
+        ],
+        Area::Marketing => {
             vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
         }
         Area::Inventory => vec![
@@ -160,6 +170,11 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ),
             ("tool-stock-moves", "/inventory/moves", P::StockRead),
             ("tool-warehouses", "/inventory/warehouses", P::StockRead),
+            (
+                "tool-warehouse-tickets",
+                "/service/tickets?queue=warehouse",
+                P::InventoryUse,
+            ),
             ("tool-products", "/products?kind=goods", P::ProductsRead),
             ("tool-new-product", "/products/new", P::ProductsWrite),
         ],
@@ -171,6 +186,7 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ("tool-audit", "/audit", P::AuditRead),
             ("tool-aging", "/reports/aging", P::InvoicesRead),
         ],
+        Area::It => vec![("tool-it-tickets", "/service/tickets?queue=it", P::ItUse)],
         _ => Vec::new(),
     }
 }

@@ -14,6 +14,7 @@ pub mod quotes;
 pub mod receivables;
 pub mod reports;
 pub mod sales;
+pub mod service;
 pub mod settings;
 pub mod stock;
 pub mod users;

@@ -1,0 +1,731 @@
+//! The customer service desk: tickets opened by customers in the portal or by
+//! staff for a call or a visit, answered with public replies or internal
+//! notes, escalated to the team that can fix the problem (a billing dispute
+//! to accounting, a delivery problem to the warehouse, an access problem to
+//! IT) without leaving the customer's thread, and resolved from the ticket
+//! through the order-to-cash use cases (a credit note for the disputed
+//! invoice).
+//!
+//! Who sees a ticket: the service desk (`service.use`) sees every ticket; a
+//! back-office team sees the tickets waiting in its own queue. A portal
+//! customer sees their own party's tickets and only their public messages.
+
+use seam_domain::FieldErrors;
+use seam_domain::access::Permission;
+use seam_domain::ids::{PartyId, UserId};
+use seam_domain::service::{
+    self as rules, Channel, IllegalTicketTransition, Priority, Queue, TicketDraft, TicketState,
+};
+use seam_store::invoices as invoice_store;
+use seam_store::parties as party_store;
+use seam_store::sales as order_store;
+use seam_store::tickets::{self as store, NewMessage, NewTicket, TicketFilter, TicketUpdate};
+pub use seam_store::tickets::{MessageRow, TicketRow};
+use seam_store::{Tx, users as user_store};
+use serde_json::json;
+
+use crate::invoicing::{self, CreditInput, CreditLines, InvoiceRow};
+use crate::mail::{self, EmailJob};
+use crate::notifications::{self, Notice};
+use crate::{Actor, App, AppError, AppResult, Change, UserKind, now_us, record, today};
+
+/// Tickets per page of a list.
+pub const PAGE_SIZE: i64 = 50;
+
+/// What opening a ticket takes. Staff name the customer; a portal customer's
+/// own party is used and `party_id` is ignored.
+#[derive(Debug, Clone, Default)]
+pub struct TicketInput {
+    pub party_id: Option<i64>,
+    pub ticket: TicketDraft,
+    /// The invoice the ticket is about, by number (`INV-2026-000042`) or "".
+    pub invoice: String,
+    /// The order it is about, by number (`SO-2026-000080`) or "".
+    pub order: String,
+}
+
+/// A ticket with its thread and what it points at.
+#[derive(Debug, Clone)]
+pub struct TicketDetail {
+    pub ticket: TicketRow,
+    /// Internal notes are left out for a portal customer.
+    pub messages: Vec<MessageRow>,
+    pub invoice: Option<InvoiceRow>,
+    /// Credit notes issued against that invoice.
+    pub credit_notes: Vec<InvoiceRow>,
+    pub order_number: Option<String>,
+}
+
+fn illegal(_: IllegalTicketTransition) -> AppError {
+    AppError::Conflict(IllegalTicketTransition::CODE)
+}
+
+pub fn state_of(row: &TicketRow) -> TicketState {
+    TicketState::parse(&row.state).unwrap_or(TicketState::Open)
+}
+
+pub fn queue_of(row: &TicketRow) -> Queue {
+    Queue::parse(&row.queue).unwrap_or(Queue::Service)
+}
+
+/// The queues a member of staff works.
+pub fn queues_of(actor: &Actor) -> Vec<Queue> {
+    Queue::ALL
+        .into_iter()
+        .filter(|q| actor.may(q.permission()))
+        .collect()
+}
+
+/// Whether the actor may see the ticket: the service desk sees all of them,
+/// other teams the ones in their queue, a customer their own party's.
+fn may_see(actor: &Actor, row: &TicketRow) -> bool {
+    match actor.kind {
+        UserKind::Portal => {
+            actor.may(Permission::PortalUse) && actor.party_id == Some(PartyId(row.party_id))
+        }
+        UserKind::Staff => {
+            actor.may(Permission::ServiceUse) || actor.may(queue_of(row).permission())
+        }
+    }
+}
+
+/// The ticket if the actor may see it. A ticket they may not see is "not
+/// found", so its id reveals nothing.
+async fn visible(app: &App, actor: &Actor, id: i64) -> AppResult<TicketRow> {
+    let row = store::ticket(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if may_see(actor, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// The same, locked in the command's transaction.
+async fn visible_in_tx(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<TicketRow> {
+    let row = store::ticket_in_tx(tx, id).await?;
+    if may_see(actor, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn require_staff_desk(actor: &Actor) -> AppResult<()> {
+    if actor.kind == UserKind::Staff && !queues_of(actor).is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn ticket_json(row: &TicketRow) -> serde_json::Value {
+    json!({
+        "number": row.number,
+        "party_id": row.party_id,
+        "subject": row.subject,
+        "queue": row.queue,
+        "priority": row.priority,
+        "channel": row.channel,
+        "state": row.state,
+        "assignee_user_id": row.assignee_user_id,
+        "invoice_id": row.invoice_id,
+        "order_id": row.order_id,
+    })
+}
+
+/// Resolves the invoice and order a ticket points at; each must be the
+/// customer's own. Errors name `invoice` or `order` (`error-ticket-link`).
+async fn links(
+    app: &App,
+    party_id: i64,
+    input: &TicketInput,
+    errors: &mut FieldErrors,
+) -> AppResult<(Option<i64>, Option<i64>)> {
+    let mut invoice_id = None;
+    let invoice = input.invoice.trim();
+    if !invoice.is_empty() {
+        match invoice_store::invoice_by_number(&app.db, invoice).await? {
+            Some(row) if row.party_id == party_id => invoice_id = Some(row.id),
+            _ => errors.add("invoice", "error-ticket-link"),
+        }
+    }
+    let mut order_id = None;
+    let order = input.order.trim();
+    if !order.is_empty() {
+        match order_store::order_by_number(&app.db, order).await? {
+            Some(row) if row.party_id == party_id => order_id = Some(row.id),
+            _ => errors.add("order", "error-ticket-link"),
+        }
+    }
+    Ok((invoice_id, order_id))
+}
+
+/// Opens a ticket with its first message, numbered TK-YYYY-NNNNNN. Staff
+/// need a queue to work in and name the customer; a portal customer opens
+/// one for their own party (channel `portal`). Every ticket starts in the
+/// service queue. Returns the ticket's id.
+///
+/// Errors: [`AppError::Invalid`] naming `party_id` (`error-required`,
+/// `error-unknown-customer`), `subject`, `body`, `priority`, `channel`,
+/// `invoice` or `order` (`error-ticket-link`: not this customer's). Nothing
+/// is written on any error.
+pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppResult<i64> {
+    let (party_id, default_channel, by_customer) = match actor.kind {
+        UserKind::Portal => {
+            actor.require(Permission::PortalUse)?;
+            let party = actor.party_id.ok_or(AppError::Forbidden)?;
+            (Some(party.0), Channel::Portal, true)
+        }
+        UserKind::Staff => {
+            require_staff_desk(actor)?;
+            (input.party_id, Channel::Phone, false)
+        }
+    };
+    let mut errors = FieldErrors::new();
+    let mut draft = input.ticket.clone();
+    if by_customer {
+        draft.channel = Channel::Portal.name().to_owned();
+    }
+    let valid = match rules::validate_ticket(&draft, default_channel) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    let party = match party_id {
+        None => {
+            errors.add("party_id", "error-required");
+            None
+        }
+        Some(id) => match party_store::party(&app.db, id).await? {
+            Some(p) if p.is_customer && !p.archived => Some(p),
+            _ => {
+                errors.add("party_id", "error-unknown-customer");
+                None
+            }
+        },
+    };
+    let (invoice_id, order_id) = match &party {
+        Some(p) => links(app, p.id, input, &mut errors).await?,
+        None => (None, None),
+    };
+    let (Some(valid), Some(party)) = (valid, party) else {
+        return Err(AppError::Invalid(errors));
+    };
+    errors.into_result(())?;
+    let mut tx = app.db.begin().await?;
+    let year = today().year;
+    let seq = seam_store::ledger::next_number(&mut tx, &rules::series(year)).await?;
+    let number = rules::ticket_number(year, seq);
+    let now = now_us();
+    let id = store::insert(
+        &mut tx,
+        &NewTicket {
+            number: &number,
+            party_id: party.id,
+            subject: &valid.subject,
+            queue: Queue::Service.name(),
+            priority: valid.priority.name(),
+            channel: valid.channel.name(),
+            invoice_id,
+            order_id,
+            opened_by: &actor.username,
+        },
+        now,
+    )
+    .await?;
+    store::insert_message(
+        &mut tx,
+        &NewMessage {
+            ticket_id: id,
+            author_user_id: actor.user_id.map(|u| u.0),
+            author_name: &actor.display_name,
+            by_customer,
+            public: true,
+            body: &valid.body,
+        },
+        now,
+    )
+    .await?;
+    let row = store::ticket_in_tx(&mut tx, id).await?;
+    record(
+        &mut tx,
+        actor,
+        Change {
+            entity_type: "ticket",
+            entity_id: id.to_string(),
+            action: "open",
+            before: None,
+            after: Some(ticket_json(&row)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A ticket with its thread. A portal customer gets only their own tickets
+/// and only the public messages.
+///
+/// Errors: [`AppError::NotFound`] for a ticket the actor may not see.
+pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail> {
+    if actor.kind == UserKind::Portal {
+        actor.require(Permission::PortalUse)?;
+    } else {
+        require_staff_desk(actor)?;
+    }
+    let row = visible(app, actor, id).await?;
+    let public_only = actor.kind == UserKind::Portal;
+    let messages = store::messages(&app.db, id, public_only).await?;
+    let (invoice, credit_notes) = match row.invoice_id {
+        Some(invoice_id) => (
+            invoice_store::invoice(&app.db, invoice_id).await?,
+            invoice_store::credit_notes_of(&app.db, invoice_id)
+                .await?
+                .into_iter()
+                .filter(|c| !public_only || c.number.is_some())
+                .collect(),
+        ),
+        None => (None, Vec::new()),
+    };
+    let order_number = match row.order_id {
+        Some(order_id) => order_store::order(&app.db, order_id)
+            .await?
+            .and_then(|o| o.number),
+        None => None,
+    };
+    Ok(TicketDetail {
+        ticket: row,
+        messages,
+        invoice,
+        credit_notes,
+        order_number,
+    })
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// One queue, or all the actor works.
+    pub queue: Option<Queue>,
+    pub party_id: Option<i64>,
+    pub active_only: bool,
+}
+
+/// Tickets newest first, below `before`. Staff see the queues they work
+/// (all of them for the service desk); a portal customer their own party's.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    filter: &ListFilter,
+    before: Option<i64>,
+) -> AppResult<Vec<TicketRow>> {
+    let store_filter = match actor.kind {
+        UserKind::Portal => {
+            actor.require(Permission::PortalUse)?;
+            let party = actor.party_id.ok_or(AppError::Forbidden)?;
+            TicketFilter {
+                queues: Vec::new(),
+                party_id: Some(party.0),
+                active_only: filter.active_only,
+            }
+        }
+        UserKind::Staff => {
+            require_staff_desk(actor)?;
+            let mine: Vec<Queue> = if actor.may(Permission::ServiceUse) {
+                Queue::ALL.to_vec()
+            } else {
+                queues_of(actor)
+            };
+            let queues = mine
+                .into_iter()
+                .filter(|q| filter.queue.is_none_or(|f| f == *q))
+                .map(|q| q.name().to_owned())
+                .collect();
+            TicketFilter {
+                queues,
+                party_id: filter.party_id,
+                active_only: filter.active_only,
+            }
+        }
+    };
+    Ok(store::list(&app.db, &store_filter, before, PAGE_SIZE).await?)
+}
+
+/// How many active tickets wait in each queue the actor may see.
+pub async fn queue_counts(app: &App, actor: &Actor) -> AppResult<Vec<(Queue, i64)>> {
+    require_staff_desk(actor)?;
+    let counts = store::active_counts(&app.db).await?;
+    Ok(Queue::ALL
+        .into_iter()
+        .filter(|q| actor.may(Permission::ServiceUse) || actor.may(q.permission()))
+        .map(|q| {
+            let n = counts
+                .iter()
+                .find(|(name, _)| name == q.name())
+                .map_or(0, |(_, n)| *n);
+            (q, n)
+        })
+        .collect())
+}
+
+/// Saves the ticket's new state and records the event, in the caller's transaction.
+async fn save(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: &TicketRow,
+    update: &TicketUpdate<'_>,
+    action: &str,
+) -> AppResult<TicketRow> {
+    store::update(tx, before.id, before.version, update, now_us()).await?;
+    let after = store::ticket_in_tx(tx, before.id).await?;
+    record(
+        tx,
+        actor,
+        Change {
+            entity_type: "ticket",
+            entity_id: before.id.to_string(),
+            action,
+            before: Some(ticket_json(before)),
+            after: Some(ticket_json(&after)),
+        },
+    )
+    .await?;
+    Ok(after)
+}
+
+fn unchanged(row: &TicketRow) -> TicketUpdate<'_> {
+    TicketUpdate {
+        queue: &row.queue,
+        state: &row.state,
+        priority: &row.priority,
+        assignee_user_id: row.assignee_user_id,
+        first_response_at_us: row.first_response_at_us,
+        resolved_at_us: row.resolved_at_us,
+    }
+}
+
+/// Adds a message. A customer's message is always public and reopens the
+/// ticket (its assignee is notified); a staff reply is public (the customer
+/// is e-mailed, and the ticket waits on them) or an internal note the
+/// customer never sees. Returns the message's id.
+///
+/// Errors: [`AppError::Invalid`] naming `body`; [`AppError::Conflict`] with
+/// `error-ticket-state` on a closed ticket; [`AppError::NotFound`].
+pub async fn reply(app: &App, actor: &Actor, id: i64, body: &str, public: bool) -> AppResult<i64> {
+    let by_customer = actor.kind == UserKind::Portal;
+    if by_customer {
+        actor.require(Permission::PortalUse)?;
+    } else {
+        require_staff_desk(actor)?;
+    }
+    let public = public || by_customer;
+    let body = rules::validate_body(body)?;
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let state = state_of(&before)
+        .after_message(by_customer, public)
+        .map_err(illegal)?;
+    let now = now_us();
+    let message = store::insert_message(
+        &mut tx,
+        &NewMessage {
+            ticket_id: id,
+            author_user_id: actor.user_id.map(|u| u.0),
+            author_name: &actor.display_name,
+            by_customer,
+            public,
+            body: &body,
+        },
+        now,
+    )
+    .await?;
+    let first_response = match before.first_response_at_us {
+        None if public && !by_customer => Some(now),
+        other => other,
+    };
+    let resolved_at = if state == TicketState::Open {
+        None
+    } else {
+        before.resolved_at_us
+    };
+    let update = TicketUpdate {
+        state: state.name(),
+        first_response_at_us: first_response,
+        resolved_at_us: resolved_at,
+        ..unchanged(&before)
+    };
+    let action = match (by_customer, public) {
+        (true, _) => "customer-reply",
+        (false, true) => "reply",
+        (false, false) => "note",
+    };
+    let after = save(&mut tx, actor, &before, &update, action).await?;
+    if by_customer {
+        if let Some(assignee) = after.assignee_user_id {
+            let subject = format!("{} {}", after.number, after.subject);
+            notifications::notify(
+                app,
+                &mut tx,
+                &Notice {
+                    user_id: UserId(assignee),
+                    kind: "ticket-customer-reply",
+                    subject: &subject,
+                    link: &format!("/service/tickets/{id}"),
+                    email: None,
+                },
+            )
+            .await?;
+        }
+    } else if public {
+        email_customer(app, &mut tx, &after, &body).await?;
+    }
+    tx.commit().await?;
+    Ok(message)
+}
+
+/// Queues an e-mail of a public reply to the customer's address, if any.
+async fn email_customer(app: &App, tx: &mut Tx, ticket: &TicketRow, body: &str) -> AppResult<()> {
+    let Some(party) = party_store::party(&app.db, ticket.party_id).await? else {
+        return Ok(());
+    };
+    let Some(to) = party.email.filter(|e| mail::parse_address("to", e).is_ok()) else {
+        return Ok(());
+    };
+    mail::enqueue(
+        tx,
+        &EmailJob {
+            to,
+            subject: format!("[{}] {}", ticket.number, ticket.subject),
+            body: body.to_owned(),
+            invoice_id: None,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves the ticket to another team's queue with an internal note saying
+/// why; the customer's thread stays as it is. The ticket is open again.
+///
+/// Errors: [`AppError::Invalid`] naming `queue` (`error-ticket-queue`) or
+/// `note`; [`AppError::Conflict`] with `error-ticket-state` (closed).
+pub async fn escalate(app: &App, actor: &Actor, id: i64, queue: &str, note: &str) -> AppResult<()> {
+    require_staff_desk(actor)?;
+    let mut errors = FieldErrors::new();
+    let queue = Queue::parse(queue);
+    if queue.is_none() {
+        errors.add("queue", "error-ticket-queue");
+    }
+    // The note is a message of its own form, so its errors name `note`.
+    let note = match rules::validate_body(note) {
+        Ok(n) => n,
+        Err(e) => {
+            for err in e.iter() {
+                errors.add("note", err.code);
+            }
+            String::new()
+        }
+    };
+    let Some(queue) = queue else {
+        return Err(AppError::Invalid(errors));
+    };
+    errors.into_result(())?;
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let state = state_of(&before).escalate().map_err(illegal)?;
+    store::insert_message(
+        &mut tx,
+        &NewMessage {
+            ticket_id: id,
+            author_user_id: actor.user_id.map(|u| u.0),
+            author_name: &actor.display_name,
+            by_customer: false,
+            public: false,
+            body: &note,
+        },
+        now_us(),
+    )
+    .await?;
+    let update = TicketUpdate {
+        queue: queue.name(),
+        state: state.name(),
+        // The new team picks it up.
+        assignee_user_id: None,
+        ..unchanged(&before)
+    };
+    save(&mut tx, actor, &before, &update, "escalate").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Gives the ticket to a colleague (or to nobody), who is notified.
+///
+/// Errors: [`AppError::Invalid`] naming `assignee` (`error-unknown-user`)
+/// for an unknown, disabled or portal login.
+pub async fn assign(app: &App, actor: &Actor, id: i64, assignee: Option<UserId>) -> AppResult<()> {
+    require_staff_desk(actor)?;
+    if let Some(user) = assignee {
+        match user_store::user_by_id(&app.db, user.0).await? {
+            Some(u) if u.kind == "staff" && !u.disabled => {}
+            _ => {
+                return Err(AppError::Invalid(FieldErrors::one(
+                    "assignee",
+                    "error-unknown-user",
+                )));
+            }
+        }
+    }
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    if state_of(&before) == TicketState::Closed {
+        return Err(AppError::Conflict(IllegalTicketTransition::CODE));
+    }
+    let update = TicketUpdate {
+        assignee_user_id: assignee.map(|u| u.0),
+        ..unchanged(&before)
+    };
+    let after = save(&mut tx, actor, &before, &update, "assign").await?;
+    if let Some(user) = assignee
+        && Some(user) != actor.user_id
+    {
+        let subject = format!("{} {}", after.number, after.subject);
+        notifications::notify(
+            app,
+            &mut tx,
+            &Notice {
+                user_id: user,
+                kind: "ticket-assigned",
+                subject: &subject,
+                link: &format!("/service/tickets/{id}"),
+                email: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Marks an open or pending ticket resolved (staff).
+pub async fn resolve(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+    require_staff_desk(actor)?;
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let state = state_of(&before).resolve().map_err(illegal)?;
+    let update = TicketUpdate {
+        state: state.name(),
+        resolved_at_us: Some(now_us()),
+        ..unchanged(&before)
+    };
+    save(&mut tx, actor, &before, &update, "resolve").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes the ticket for good: staff, or the customer closing their own.
+pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+    if actor.kind == UserKind::Portal {
+        actor.require(Permission::PortalUse)?;
+    } else {
+        require_staff_desk(actor)?;
+    }
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let state = state_of(&before).close().map_err(illegal)?;
+    let update = TicketUpdate {
+        state: state.name(),
+        resolved_at_us: before.resolved_at_us.or(Some(now_us())),
+        ..unchanged(&before)
+    };
+    save(&mut tx, actor, &before, &update, "close").await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Resolves a billing dispute from the ticket: credits what is left of the
+/// ticket's invoice through the order-to-cash use cases (a credit note drafted
+/// and posted: the receivable, revenue and VAT reversed), then tells the
+/// customer in the thread and resolves the ticket. Needs `invoices.write`
+/// and `invoices.post` beside a seat at the desk. Returns the credit note's id.
+///
+/// The credit note and the ticket's message are two commits: the credit note
+/// is posted first, so a failure afterwards leaves a posted credit note that
+/// the ticket still lists (it shows every credit note of its invoice).
+///
+/// Errors: [`AppError::Conflict`] with `error-ticket-no-invoice` when the
+/// ticket points at no invoice, `error-ticket-state` when it is closed, and
+/// every error of [`invoicing::credit_invoice`] and [`invoicing::post_invoice`].
+pub async fn credit_invoice_from_ticket(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    reason: &str,
+) -> AppResult<i64> {
+    require_staff_desk(actor)?;
+    actor.require(Permission::InvoicesWrite)?;
+    actor.require(Permission::InvoicesPost)?;
+    let row = visible(app, actor, id).await?;
+    if state_of(&row) == TicketState::Closed {
+        return Err(AppError::Conflict(IllegalTicketTransition::CODE));
+    }
+    let invoice_id = row
+        .invoice_id
+        .ok_or(AppError::Conflict("error-ticket-no-invoice"))?;
+    let reason = reason.trim();
+    let reason = if reason.is_empty() {
+        format!("{}: {}", row.number, row.subject)
+    } else {
+        format!("{}: {reason}", row.number)
+    };
+    let credit = invoicing::credit_invoice(
+        app,
+        actor,
+        invoice_id,
+        &CreditInput {
+            lines: CreditLines::Remaining,
+            issue_date: String::new(),
+            reason,
+        },
+    )
+    .await?;
+    let posted = invoicing::post_invoice(app, actor, credit).await?;
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let body = format!(
+        "Credit note {} has been issued for this request.",
+        posted.number
+    );
+    store::insert_message(
+        &mut tx,
+        &NewMessage {
+            ticket_id: id,
+            author_user_id: actor.user_id.map(|u| u.0),
+            author_name: &actor.display_name,
+            by_customer: false,
+            public: true,
+            body: &body,
+        },
+        now_us(),
+    )
+    .await?;
+    let now = now_us();
+    let update = TicketUpdate {
+        state: TicketState::Resolved.name(),
+        first_response_at_us: before.first_response_at_us.or(Some(now)),
+        resolved_at_us: Some(now),
+        ..unchanged(&before)
+    };
+    let after = save(&mut tx, actor, &before, &update, "credit").await?;
+    email_customer(app, &mut tx, &after, &body).await?;
+    tx.commit().await?;
+    Ok(credit)
+}
+
+/// Every priority, for forms.
+pub fn priorities() -> [Priority; 4] {
+    Priority::ALL
+}

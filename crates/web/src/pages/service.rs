@@ -1,0 +1,601 @@
+//! The service desk's pages: the ticket list per queue, a new ticket, and a
+//! ticket's page with its thread, replies and notes, escalation to another
+//! team, and the credit note that resolves a billing dispute.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use seam_app::service::{self, ListFilter, TicketDetail, TicketInput, TicketRow};
+use seam_app::{Actor, AppError};
+use seam_domain::access::Permission;
+use seam_domain::service::{Channel, Priority, Queue, TicketDraft};
+use serde::Deserialize;
+
+use super::invoices::{customer_choices, display_number};
+use super::ledger::{Choice, form_errors};
+use super::{FormData, IdPath};
+use crate::AppState;
+use crate::html::{Errors, Page, fail, ok, redirect_with_flash, render};
+use crate::i18n::I18n;
+use crate::who::{CurrentActor, Requester, Who};
+
+const NAV_PATH: &str = "/service";
+
+/// A ticket in a list, ready to show.
+pub struct TicketListView {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub party_id: i64,
+    pub customer: String,
+    pub queue: String,
+    pub priority: String,
+    pub state: String,
+    pub state_name: String,
+    pub updated: String,
+}
+
+impl TicketListView {
+    pub fn new(i18n: &I18n, time_zone: &str, r: &TicketRow) -> TicketListView {
+        TicketListView {
+            id: r.id,
+            number: r.number.clone(),
+            subject: r.subject.clone(),
+            party_id: r.party_id,
+            customer: r.party_name.clone(),
+            queue: i18n.t(&format!("ticket-queue-{}", r.queue)),
+            priority: i18n.t(&format!("ticket-priority-{}", r.priority)),
+            state: i18n.t(&format!("ticket-state-{}", r.state)),
+            state_name: r.state.clone(),
+            updated: i18n.timestamp(&r.updated_at_us, time_zone),
+        }
+    }
+}
+
+/// A queue tab with its count of active tickets.
+pub struct QueueTab {
+    pub name: String,
+    pub label: String,
+    pub count: i64,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub queue: String,
+    /// `all` shows resolved and closed tickets too.
+    #[serde(default)]
+    pub show: String,
+    #[serde(default)]
+    pub cursor: String,
+}
+
+#[derive(Template)]
+#[template(path = "service_tickets.html")]
+struct ListPage {
+    page: Page,
+    tabs: Vec<QueueTab>,
+    queue: String,
+    show_all: bool,
+    rows: Vec<TicketListView>,
+    next_link: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let queue = Queue::parse(&query.queue);
+    let show_all = query.show == "all";
+    let filter = ListFilter {
+        queue,
+        party_id: None,
+        active_only: !show_all,
+    };
+    let before = query.cursor.parse::<i64>().ok();
+    let rows = match service::list(&state.app, &actor, &filter, before).await {
+        Ok(rows) => rows,
+        Err(e) => return fail(&who, &e),
+    };
+    let counts = match service::queue_counts(&state.app, &actor).await {
+        Ok(c) => c,
+        Err(e) => return fail(&who, &e),
+    };
+    let page = Page::new(&state, &who, "tickets-title", NAV_PATH).await;
+    let i18n = &page.i18n;
+    let queue_name = queue.map(|q| q.name()).unwrap_or("");
+    let next_link = match rows.last() {
+        Some(last) if rows.len() as i64 == service::PAGE_SIZE => format!(
+            "/service/tickets?{}",
+            super::query_string(&[
+                ("queue", queue_name),
+                ("show", &query.show),
+                ("cursor", &last.id.to_string())
+            ])
+        ),
+        _ => String::new(),
+    };
+    ok(&ListPage {
+        tabs: counts
+            .into_iter()
+            .map(|(q, count)| QueueTab {
+                name: q.name().to_owned(),
+                label: i18n.t(&format!("ticket-queue-{}", q.name())),
+                count,
+                current: Some(q) == queue,
+            })
+            .collect(),
+        queue: queue_name.to_owned(),
+        show_all,
+        rows: rows
+            .iter()
+            .map(|r| TicketListView::new(i18n, &page.time_zone, r))
+            .collect(),
+        next_link,
+        page,
+    })
+}
+
+/// What the new-ticket form holds.
+#[derive(Debug, Clone, Default)]
+pub struct TicketTyped {
+    pub party: String,
+    pub subject: String,
+    pub body: String,
+    pub priority: String,
+    pub channel: String,
+    pub invoice: String,
+    pub order: String,
+}
+
+impl TicketTyped {
+    fn from_form(form: &FormData) -> TicketTyped {
+        TicketTyped {
+            party: form.get("party_id").to_owned(),
+            subject: form.get("subject").to_owned(),
+            body: form.get("body").to_owned(),
+            priority: form.get("priority").to_owned(),
+            channel: form.get("channel").to_owned(),
+            invoice: form.get("invoice").to_owned(),
+            order: form.get("order").to_owned(),
+        }
+    }
+
+    pub fn input(&self) -> TicketInput {
+        TicketInput {
+            party_id: self.party.trim().parse().ok(),
+            ticket: TicketDraft {
+                subject: self.subject.clone(),
+                body: self.body.clone(),
+                priority: self.priority.clone(),
+                channel: self.channel.clone(),
+            },
+            invoice: self.invoice.clone(),
+            order: self.order.clone(),
+        }
+    }
+}
+
+pub fn priority_choices(i18n: &I18n) -> Vec<Choice> {
+    Priority::ALL
+        .into_iter()
+        .map(|p| Choice {
+            value: p.name().to_owned(),
+            label: i18n.t(&format!("ticket-priority-{}", p.name())),
+        })
+        .collect()
+}
+
+fn channel_choices(i18n: &I18n) -> Vec<Choice> {
+    [Channel::Phone, Channel::FrontDesk, Channel::Email]
+        .into_iter()
+        .map(|c| Choice {
+            value: c.name().to_owned(),
+            label: i18n.t(&format!("ticket-channel-{}", c.name())),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "service_ticket_form.html")]
+struct FormPage {
+    page: Page,
+    customers: Vec<Choice>,
+    priorities: Vec<Choice>,
+    channels: Vec<Choice>,
+    typed: TicketTyped,
+    errors: Errors,
+}
+
+async fn form_page(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    status: StatusCode,
+    typed: TicketTyped,
+    errors: Errors,
+) -> Response {
+    let customers = match customer_choices(state, actor).await {
+        Ok(c) => c,
+        Err(e) => return fail(who, &e),
+    };
+    let page = Page::new(state, who, "ticket-new-title", NAV_PATH).await;
+    render(
+        status,
+        &FormPage {
+            customers,
+            priorities: priority_choices(&page.i18n),
+            channels: channel_choices(&page.i18n),
+            typed,
+            errors,
+            page,
+        },
+    )
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    pub party: String,
+    #[serde(default)]
+    pub invoice: String,
+    #[serde(default)]
+    pub order: String,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Query(query): Query<NewQuery>,
+) -> Response {
+    if service::queues_of(&actor).is_empty() {
+        return fail(&who, &AppError::Forbidden);
+    }
+    let typed = TicketTyped {
+        party: query.party,
+        invoice: query.invoice,
+        order: query.order,
+        priority: Priority::Normal.name().to_owned(),
+        ..TicketTyped::default()
+    };
+    form_page(
+        &state,
+        &who,
+        &actor,
+        StatusCode::OK,
+        typed,
+        Errors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
+    let typed = TicketTyped::from_form(&form);
+    match service::open_ticket(&state.app, &actor, &typed.input()).await {
+        Ok(id) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/service/tickets/{id}"),
+                "ticket-opened",
+            )
+            .await
+        }
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => form_page(&state, &who, &actor, status, typed, errors).await,
+            None => fail(&who, &e),
+        },
+    }
+}
+
+/// A message in the thread, ready to show.
+pub struct MessageView {
+    pub author: String,
+    pub at: String,
+    pub body: String,
+    pub public: bool,
+    pub by_customer: bool,
+}
+
+/// A credit note listed on the ticket.
+pub struct CreditView {
+    pub id: i64,
+    pub number: String,
+    pub total: String,
+    pub state: String,
+}
+
+/// The parts of a ticket's page both the staff page and the portal page show.
+pub struct TicketView {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub party_id: i64,
+    pub customer: String,
+    pub queue: String,
+    pub priority: String,
+    pub channel: String,
+    pub state: String,
+    pub state_name: String,
+    pub opened: String,
+    pub invoice_id: i64,
+    pub invoice_number: String,
+    pub order_id: i64,
+    pub order_number: String,
+    pub messages: Vec<MessageView>,
+    pub credit_notes: Vec<CreditView>,
+    pub closed: bool,
+}
+
+impl TicketView {
+    pub fn new(i18n: &I18n, time_zone: &str, d: &TicketDetail) -> TicketView {
+        let t = &d.ticket;
+        TicketView {
+            id: t.id,
+            number: t.number.clone(),
+            subject: t.subject.clone(),
+            party_id: t.party_id,
+            customer: t.party_name.clone(),
+            queue: i18n.t(&format!("ticket-queue-{}", t.queue)),
+            priority: i18n.t(&format!("ticket-priority-{}", t.priority)),
+            channel: i18n.t(&format!("ticket-channel-{}", t.channel)),
+            state: i18n.t(&format!("ticket-state-{}", t.state)),
+            state_name: t.state.clone(),
+            opened: i18n.timestamp(&t.created_at_us, time_zone),
+            invoice_id: t.invoice_id.unwrap_or(0),
+            invoice_number: d
+                .invoice
+                .as_ref()
+                .map(|i| display_number(i18n, i))
+                .unwrap_or_default(),
+            order_id: t.order_id.unwrap_or(0),
+            order_number: d.order_number.clone().unwrap_or_default(),
+            messages: d
+                .messages
+                .iter()
+                .map(|m| MessageView {
+                    author: m.author_name.clone(),
+                    at: i18n.timestamp(&m.created_at_us, time_zone),
+                    body: m.body.clone(),
+                    public: m.public,
+                    by_customer: m.by_customer,
+                })
+                .collect(),
+            credit_notes: d
+                .credit_notes
+                .iter()
+                .map(|c| CreditView {
+                    id: c.id,
+                    number: display_number(i18n, c),
+                    total: i18n.money(c.total_minor, &c.currency),
+                    state: i18n.t(&format!("invoice-state-{}", c.state)),
+                })
+                .collect(),
+            closed: t.state == "closed",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "service_ticket.html")]
+struct DetailPage {
+    page: Page,
+    t: TicketView,
+    queues: Vec<Choice>,
+    may_credit: bool,
+    assigned_to_me: bool,
+    errors: Errors,
+    reply_body: String,
+}
+
+async fn detail_page(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    status: StatusCode,
+    errors: Errors,
+    reply_body: String,
+) -> Response {
+    let detail = match service::ticket(&state.app, actor, id).await {
+        Ok(d) => d,
+        Err(e) => return fail(who, &e),
+    };
+    let page = Page::new(state, who, "ticket-title", NAV_PATH).await;
+    let i18n = &page.i18n;
+    let t = TicketView::new(i18n, &page.time_zone, &detail);
+    let queues = Queue::ALL
+        .into_iter()
+        .filter(|q| q.name() != detail.ticket.queue)
+        .map(|q| Choice {
+            value: q.name().to_owned(),
+            label: i18n.t(&format!("ticket-queue-{}", q.name())),
+        })
+        .collect();
+    let may_credit = detail.invoice.as_ref().is_some_and(|i| i.kind == "invoice")
+        && actor.may(Permission::InvoicesWrite)
+        && actor.may(Permission::InvoicesPost);
+    render(
+        status,
+        &DetailPage {
+            assigned_to_me: detail.ticket.assignee_user_id.is_some()
+                && detail.ticket.assignee_user_id == actor.user_id.map(|u| u.0),
+            t,
+            queues,
+            may_credit,
+            errors,
+            reply_body,
+            page,
+        },
+    )
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    detail_page(
+        &state,
+        &who,
+        &actor,
+        id,
+        StatusCode::OK,
+        Errors::default(),
+        String::new(),
+    )
+    .await
+}
+
+/// After an action on the ticket: back to its page with a flash, or the
+/// page again with the action's errors (and the typed reply kept).
+async fn after_action(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    result: Result<(), AppError>,
+    flash: &str,
+    typed: String,
+) -> Response {
+    match result {
+        Ok(()) => redirect_with_flash(state, who, &format!("/service/tickets/{id}"), flash).await,
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
+                detail_page(state, who, actor, id, status, errors, typed).await
+            }
+            None => fail(who, &e),
+        },
+    }
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let body = form.get("body").to_owned();
+    let public = form.get("visibility") != "internal";
+    let result = service::reply(&state.app, &actor, id, &body, public)
+        .await
+        .map(|_| ());
+    let flash = if public {
+        "ticket-replied"
+    } else {
+        "ticket-noted"
+    };
+    after_action(&state, &who, &actor, id, result, flash, body).await
+}
+
+pub async fn escalate(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let result =
+        service::escalate(&state.app, &actor, id, form.get("queue"), form.get("note")).await;
+    after_action(
+        &state,
+        &who,
+        &actor,
+        id,
+        result,
+        "ticket-escalated",
+        String::new(),
+    )
+    .await
+}
+
+pub async fn take(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    let result = service::assign(&state.app, &actor, id, actor.user_id).await;
+    after_action(
+        &state,
+        &who,
+        &actor,
+        id,
+        result,
+        "ticket-taken",
+        String::new(),
+    )
+    .await
+}
+
+pub async fn resolve(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    let result = service::resolve(&state.app, &actor, id).await;
+    after_action(
+        &state,
+        &who,
+        &actor,
+        id,
+        result,
+        "ticket-resolved",
+        String::new(),
+    )
+    .await
+}
+
+pub async fn close(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    let result = service::close(&state.app, &actor, id).await;
+    after_action(
+        &state,
+        &who,
+        &actor,
+        id,
+        result,
+        "ticket-closed",
+        String::new(),
+    )
+    .await
+}
+
+pub async fn credit(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let result = service::credit_invoice_from_ticket(&state.app, &actor, id, form.get("reason"))
+        .await
+        .map(|_| ());
+    after_action(
+        &state,
+        &who,
+        &actor,
+        id,
+        result,
+        "ticket-credited",
+        String::new(),
+    )
+    .await
+}
