@@ -165,7 +165,7 @@ async fn links(
 /// Opens a ticket with its first message, numbered TK-YYYY-NNNNNN. Staff
 /// need a queue to work in and name the customer; a portal customer opens
 /// one for their own party (channel `portal`). Every ticket starts in the
-/// service queue. Returns the ticket's id.
+/// service queue. Staff need `service.use`. Returns the ticket's id.
 ///
 /// Errors: [`AppError::Invalid`] naming `party_id` (`error-required`,
 /// `error-unknown-customer`), `subject`, `body`, `priority`, `channel`,
@@ -179,7 +179,9 @@ pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppRe
             (Some(party.0), Channel::Portal, true)
         }
         UserKind::Staff => {
-            require_staff_desk(actor)?;
+            // The service desk takes customers' requests; other teams work
+            // the tickets escalated to them.
+            actor.require(Permission::ServiceUse)?;
             (input.party_id, Channel::Phone, false)
         }
     };

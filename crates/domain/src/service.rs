@@ -13,6 +13,26 @@ pub const BODY_MAX: usize = 20_000;
 /// The prefix of ticket numbers: `TK-2026-000001`.
 pub const NUMBER_PREFIX: &str = "TK";
 
+/// What opens the service desk: the permission of any queue.
+pub const DESK: &[Permission] = &[
+    Permission::ServiceUse,
+    Permission::AccountingUse,
+    Permission::InventoryUse,
+    Permission::ItUse,
+];
+
+/// What opens the tickets API: a seat at the desk, or a customer's portal.
+pub const DESK_OR_PORTAL: &[Permission] = &[
+    Permission::ServiceUse,
+    Permission::AccountingUse,
+    Permission::InventoryUse,
+    Permission::ItUse,
+    Permission::PortalUse,
+];
+
+/// Who opens tickets: the service desk, and customers in the portal.
+pub const OPENERS: &[Permission] = &[Permission::ServiceUse, Permission::PortalUse];
+
 /// The team a ticket waits with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Queue {

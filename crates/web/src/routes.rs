@@ -4,6 +4,7 @@
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post, put};
 use seam_domain::access::{Area, Permission};
+use seam_domain::service::{DESK, DESK_OR_PORTAL, OPENERS};
 
 use crate::{AppState, api, ops, pages};
 
@@ -20,6 +21,8 @@ pub enum Access {
     Staff,
     /// A user (or token) holding this permission.
     Permission(Permission),
+    /// A user (or token) holding at least one of these permissions.
+    AnyOf(&'static [Permission]),
 }
 
 /// One row of the table.
@@ -1204,104 +1207,109 @@ pub fn routes() -> Vec<Route> {
             Access::Permission(P::LedgerRead),
             get(api::ledger::balance_sheet),
         ),
-        // The service desk: any member of staff may reach it; the use cases
-        // show each one the queues their permissions open (none: 403).
-        route(M::GET, "/service/tickets", Staff, get(pages::service::list)),
+        // The service desk opens to whoever works a queue; the use cases
+        // show each one the tickets of their queues.
+        route(
+            M::GET,
+            "/service/tickets",
+            Access::AnyOf(DESK),
+            get(pages::service::list),
+        ),
         route(
             M::POST,
             "/service/tickets",
-            Staff,
+            Access::Permission(P::ServiceUse),
             post(pages::service::create),
         ),
         route(
             M::GET,
             "/service/tickets/new",
-            Staff,
+            Access::Permission(P::ServiceUse),
             get(pages::service::new_form),
         ),
         route(
             M::GET,
             "/service/tickets/{id}",
-            Staff,
+            Access::AnyOf(DESK),
             get(pages::service::detail),
         ),
         route(
             M::POST,
             "/service/tickets/{id}/reply",
-            Staff,
+            Access::AnyOf(DESK),
             post(pages::service::reply),
         ),
         route(
             M::POST,
             "/service/tickets/{id}/escalate",
-            Staff,
+            Access::AnyOf(DESK),
             post(pages::service::escalate),
         ),
         route(
             M::POST,
             "/service/tickets/{id}/take",
-            Staff,
+            Access::AnyOf(DESK),
             post(pages::service::take),
         ),
         route(
             M::POST,
             "/service/tickets/{id}/resolve",
-            Staff,
+            Access::AnyOf(DESK),
             post(pages::service::resolve),
         ),
         route(
             M::POST,
             "/service/tickets/{id}/close",
-            Staff,
+            Access::AnyOf(DESK),
             post(pages::service::close),
         ),
         route(
             M::POST,
             "/service/tickets/{id}/credit",
-            Staff,
+            Access::Permission(P::InvoicesPost),
             post(pages::service::credit),
         ),
-        // Staff and portal customers alike; the use cases decide what each sees.
+        // The desk and portal customers alike; the use cases decide what each sees.
         route(
             M::GET,
             "/api/v1/tickets",
-            Authenticated,
+            Access::AnyOf(DESK_OR_PORTAL),
             get(api::tickets::list),
         ),
         route(
             M::POST,
             "/api/v1/tickets",
-            Authenticated,
+            Access::AnyOf(OPENERS),
             post(api::tickets::create),
         ),
         route(
             M::GET,
             "/api/v1/tickets/{id}",
-            Authenticated,
+            Access::AnyOf(DESK_OR_PORTAL),
             get(api::tickets::detail),
         ),
         route(
             M::POST,
             "/api/v1/tickets/{id}/messages",
-            Authenticated,
+            Access::AnyOf(DESK_OR_PORTAL),
             post(api::tickets::add_message),
         ),
         route(
             M::POST,
             "/api/v1/tickets/{id}/escalate",
-            Authenticated,
+            Access::AnyOf(DESK_OR_PORTAL),
             post(api::tickets::escalate),
         ),
         route(
             M::POST,
             "/api/v1/tickets/{id}/credit-note",
-            Authenticated,
+            Access::Permission(P::InvoicesPost),
             post(api::tickets::credit_note),
         ),
         route(
             M::POST,
             "/api/v1/tickets/{id}/close",
-            Authenticated,
+            Access::AnyOf(DESK_OR_PORTAL),
             post(api::tickets::close),
         ),
     ];

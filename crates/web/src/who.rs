@@ -98,6 +98,14 @@ pub fn check(access: Access, who: &Who) -> Result<(), AppError> {
             Some(_) => Err(AppError::Forbidden),
         },
         Access::Permission(permission) => permission_check(who, permission),
+        Access::AnyOf(permissions) => {
+            let actor = who.actor().ok_or(AppError::Unauthenticated)?;
+            if permissions.iter().any(|p| actor.may(*p)) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
     }
 }
 

@@ -34,6 +34,7 @@ both_backends!(
     the_customer_page_shows_fulfilment_invoices_payments_and_balance,
     the_warehouse_takes_goods_back_on_the_order_page_and_through_the_api,
     the_warehouse_queue_lists_confirmed_orders_left_to_ship_oldest_first,
+    a_billing_ticket_from_the_portal_is_escalated_and_credited_from_the_ticket,
 );
 
 fn admin() -> Actor {
@@ -692,4 +693,165 @@ async fn the_warehouse_queue_lists_confirmed_orders_left_to_ship_oldest_first(ba
         marketing.get("/inventory/to-ship").await.status,
         StatusCode::FORBIDDEN
     );
+}
+
+/// The issue-to-resolution journey through the pages and the API: a customer
+/// opens a ticket about an invoice with their token, the agent notes and
+/// escalates it to accounting on the ticket page, the accountant issues the
+/// credit note from the ticket, and the customer sees it, never the note.
+async fn a_billing_ticket_from_the_portal_is_escalated_and_credited_from_the_ticket(
+    backend: Backend,
+) {
+    use seam_domain::access::Permission;
+    use seam_domain::ids::UserId;
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let (party, order) = shipped_order(&env).await;
+    let invoice = invoicing::invoice_order(
+        &env.app,
+        &admin(),
+        order,
+        &InvoiceInput {
+            issue_date: "2026-03-06".into(),
+            terms_days: "30".into(),
+            note: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let number = invoicing::post_invoice(&env.app, &admin(), invoice)
+        .await
+        .unwrap()
+        .number;
+    let customer = env.user("acme-buyer", &[Role::Portal], Some(party.0)).await;
+    let (_, secret) = seam_app::tokens::create_token(
+        &env.app,
+        &admin(),
+        UserId(customer),
+        "own system",
+        &[Permission::PortalUse],
+    )
+    .await
+    .unwrap();
+    let mut portal = env.client();
+    portal.bearer = Some(secret);
+    let opened = portal
+        .post_json(
+            "/api/v1/tickets",
+            &format!(
+                r#"{{"subject":"Two chairs billed, one arrived broken","body":"Please credit the broken one.","invoice_number":"{number}"}}"#
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.body);
+    let ticket = opened.json()["id"].as_i64().unwrap();
+    assert_eq!(opened.json()["channel"], "portal");
+
+    env.user("sam", &[Role::Service], None).await;
+    let mut agent = env.logged_in("sam").await;
+    let list = agent.get("/service/tickets").await;
+    assert!(list.body.contains("Two chairs billed"), "{}", list.body);
+    let note = agent
+        .post_form(
+            &format!("/service/tickets/{ticket}/reply"),
+            &[
+                ("body", "Photo shows the broken leg."),
+                ("visibility", "internal"),
+            ],
+        )
+        .await;
+    assert_eq!(note.status, StatusCode::SEE_OTHER);
+    // A bad escalation names the field and keeps the ticket where it was.
+    let bad = agent
+        .post_form(
+            &format!("/service/tickets/{ticket}/escalate"),
+            &[("queue", "accounting"), ("note", "")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("f-note-error"), "{}", bad.body);
+    let escalated = agent
+        .post_form(
+            &format!("/service/tickets/{ticket}/escalate"),
+            &[("queue", "accounting"), ("note", "Credit one chair")],
+        )
+        .await;
+    assert_eq!(escalated.status, StatusCode::SEE_OTHER);
+
+    env.user("aino", &[Role::Accountant], None).await;
+    let mut accountant = env.logged_in("aino").await;
+    let page = accountant.get(&format!("/service/tickets/{ticket}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("/service/tickets/{ticket}/credit"))
+    );
+    assert!(
+        !agent
+            .get(&format!("/service/tickets/{ticket}"))
+            .await
+            .body
+            .contains(&format!("/service/tickets/{ticket}/credit")),
+        "the agent may not credit"
+    );
+    let credited = accountant
+        .post_form(
+            &format!("/service/tickets/{ticket}/credit"),
+            &[("reason", "one chair broken")],
+        )
+        .await;
+    assert_eq!(credited.status, StatusCode::SEE_OTHER, "{}", credited.body);
+    let page = accountant.get(&format!("/service/tickets/{ticket}")).await;
+    assert!(page.body.contains("CN-"), "{}", page.body);
+
+    let seen = portal.get(&format!("/api/v1/tickets/{ticket}")).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let seen = seen.json();
+    assert_eq!(seen["state"], "resolved");
+    assert_eq!(seen["credit_note_ids"].as_array().unwrap().len(), 1);
+    let messages = seen["messages"].as_array().unwrap();
+    assert!(messages.iter().all(|m| m["public"] == true));
+    assert!(
+        !seen.to_string().contains("broken leg"),
+        "an internal note leaked"
+    );
+
+    // Another customer's token learns nothing about it.
+    let other = parties::create_party(
+        &env.app,
+        &admin(),
+        &PartyDraft {
+            kind: "company".into(),
+            name: "Other AB".into(),
+            is_customer: true,
+            ..PartyDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    let stranger = env
+        .user("other-buyer", &[Role::Portal], Some(other.0))
+        .await;
+    let (_, secret) = seam_app::tokens::create_token(
+        &env.app,
+        &admin(),
+        UserId(stranger),
+        "own system",
+        &[Permission::PortalUse],
+    )
+    .await
+    .unwrap();
+    let mut stranger = env.client();
+    stranger.bearer = Some(secret);
+    assert_eq!(
+        stranger
+            .get(&format!("/api/v1/tickets/{ticket}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let listed = stranger.get("/api/v1/tickets").await;
+    assert_eq!(listed.json()["items"].as_array().unwrap().len(), 0);
 }

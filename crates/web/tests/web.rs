@@ -83,6 +83,8 @@ fn expected(access: Access, roles: Option<&[Role]>) -> Verdict {
         Access::Staff => Verdict::Allowed,
         Access::Permission(p) if grants.allows(p) => Verdict::Allowed,
         Access::Permission(_) => Verdict::Forbidden,
+        Access::AnyOf(ps) if ps.iter().any(|p| grants.allows(*p)) => Verdict::Allowed,
+        Access::AnyOf(_) => Verdict::Forbidden,
     }
 }
 
