@@ -308,6 +308,20 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
     })
 }
 
+/// A ticket's id from its number (`TK-2026-000001`) or its id as text.
+///
+/// Errors: [`AppError::NotFound`], also for a ticket the actor may not see.
+pub async fn find_ticket(app: &App, actor: &Actor, text: &str) -> AppResult<i64> {
+    let text = text.trim();
+    let id = match text.parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => store::id_by_number(&app.db, text)
+            .await?
+            .ok_or(AppError::NotFound)?,
+    };
+    Ok(visible(app, actor, id).await?.id)
+}
+
 /// Which tickets a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {

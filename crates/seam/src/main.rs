@@ -41,6 +41,7 @@ mod quote;
 mod report;
 mod server;
 mod stock;
+mod ticket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -167,6 +168,9 @@ enum Command {
     /// Customers' payments: record (settling invoices) and list.
     #[command(subcommand)]
     Payment(payment::PaymentCommand),
+    /// Service desk tickets: list a queue, open, show, reply, escalate, credit the invoice, resolve and close.
+    #[command(subcommand)]
+    Ticket(ticket::TicketCommand),
     /// Exchange rates of foreign currencies: set and list.
     #[command(subcommand)]
     Rate(payment::RateCommand),
@@ -412,6 +416,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Quote(command) => quote::quote(app, command).await,
         Command::Invoice(command) => invoice::invoice(app, command).await,
         Command::Payment(command) => payment::payment(app, command).await,
+        Command::Ticket(command) => ticket::ticket(app, command).await,
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
         Command::Jobs(command) => jobs::jobs(app, command).await,

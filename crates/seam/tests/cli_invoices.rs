@@ -110,6 +110,124 @@ fn word_after(text: &str, prefix: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_billing_ticket_is_opened_escalated_and_credited_from_the_cli() {
+    for db in backends().await {
+        let dir = TempDir::new("seam-cli-tickets").unwrap();
+        let products = dir.0.join("products.csv");
+        std::fs::write(&products, PRODUCTS_CSV).unwrap();
+        seam(&db, &["product", "import", products.to_str().unwrap()]).ok();
+        let parties = dir.0.join("parties.csv");
+        std::fs::write(&parties, PARTIES_CSV).unwrap();
+        seam(&db, &["party", "import", parties.to_str().unwrap()]).ok();
+        let customer = id_in(&seam(&db, &["party", "list"]).ok().stdout, "Kund AB");
+        let order = seam(
+            &db,
+            &[
+                "order",
+                "create",
+                "--customer",
+                &customer,
+                "--line",
+                "SVC-INSTALL:2",
+            ],
+        )
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+        let confirmed = seam(&db, &["order", "confirm", &order]).ok().stdout;
+        let order_number = word_after(&confirmed, "confirmed ");
+        let draft = seam(&db, &["invoice", "create", &order_number])
+            .ok()
+            .stdout
+            .trim()
+            .to_owned();
+        let posted = seam(&db, &["invoice", "post", &draft]).ok().stdout;
+        let invoice = word_after(&posted, "posted ");
+
+        // A bad ticket names its fields and writes nothing.
+        let refused = seam(
+            &db,
+            &[
+                "ticket",
+                "open",
+                "--customer",
+                &customer,
+                "--subject",
+                " ",
+                "--body",
+                "x",
+                "--invoice",
+                "INV-1999-000009",
+            ],
+        )
+        .failed();
+        assert!(refused.stderr.contains("subject: "), "{refused:?}");
+        assert!(refused.stderr.contains("invoice: "), "{refused:?}");
+        assert_eq!(row_count(&db, "tickets").await, 0);
+
+        let number = seam(
+            &db,
+            &[
+                "ticket",
+                "open",
+                "--customer",
+                &customer,
+                "--subject",
+                "Billed 2 h, worked 1 h",
+                "--body",
+                "Please correct.",
+                "--invoice",
+                &invoice,
+            ],
+        )
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+        assert!(number.starts_with("TK-"), "{number}");
+        seam(
+            &db,
+            &[
+                "ticket",
+                "reply",
+                &number,
+                "--internal",
+                "--body",
+                "Checked the timesheet",
+            ],
+        )
+        .ok();
+        seam(
+            &db,
+            &[
+                "ticket",
+                "escalate",
+                &number,
+                "--queue",
+                "accounting",
+                "--note",
+                "Credit it",
+            ],
+        )
+        .ok();
+        let queue = seam(&db, &["ticket", "list", "--queue", "accounting"])
+            .ok()
+            .stdout;
+        assert!(queue.contains(&number), "{queue}");
+        let credited = seam(&db, &["ticket", "credit", &number]).ok().stdout;
+        assert!(credited.contains("CN-"), "{credited}");
+        let shown = seam(&db, &["ticket", "show", &number]).ok().stdout;
+        assert!(shown.contains("state     resolved"), "{shown}");
+        assert!(shown.contains("(internal note)"), "{shown}");
+        assert!(shown.contains(&invoice), "{shown}");
+        seam(&db, &["ticket", "close", &number]).ok();
+        let again = seam(&db, &["ticket", "reply", &number, "--body", "hello"]).failed();
+        assert!(!again.stderr.is_empty(), "{again:?}");
+    }
+}
+
+#[tokio::test]
 async fn an_order_is_invoiced_posted_written_as_ubl_and_pdf_paid_and_aged_from_the_cli() {
     let validate = validator();
     for db in backends().await {

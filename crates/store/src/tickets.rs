@@ -119,6 +119,15 @@ pub async fn ticket(db: &Db, id: i64) -> Result<Option<TicketRow>> {
         .await?))
 }
 
+/// The id of the ticket with this number (`TK-2026-000001`), if any.
+pub async fn id_by_number(db: &Db, number: &str) -> Result<Option<i64>> {
+    const SQL: &str = "SELECT id FROM tickets WHERE number = $1";
+    Ok(on_read!(db, p => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(number)
+        .fetch_optional(p)
+        .await?))
+}
+
 /// What changes on a ticket after an action; saved only at `version`.
 #[derive(Debug, Clone)]
 pub struct TicketUpdate<'a> {
