@@ -1,7 +1,8 @@
 //! The 360° customer view: everything the front desk needs about one party
 //! on one page — contacts and timeline, quotes, orders with how far they
 //! have shipped, invoices with what is due and how late, payments, and the
-//! balance. Each section is shown only to roles that may read it.
+//! balance, and the tickets the service desk handles for it. Each section
+//! is shown only to roles that may read it.
 //!
 //! Invariant: the view costs a fixed number of reads whatever the party's
 //! history: every list is one bounded query (the newest few), progress and
@@ -69,6 +70,8 @@ pub struct CustomerView {
     pub quotes: Option<Vec<QuoteRow>>,
     pub orders: Option<Vec<OrderProgress>>,
     pub receivables: Option<Receivables>,
+    /// The customer's newest tickets, for the service desk.
+    pub tickets: Option<Vec<crate::service::TicketRow>>,
 }
 
 /// Needs `parties.read`; the sections need `sales.order.read` and `invoices.read`.
@@ -110,11 +113,17 @@ pub async fn customer_view(app: &App, actor: &Actor, party: PartyId) -> AppResul
     } else {
         None
     };
+    let tickets = if customer && actor.may(Permission::ServiceUse) {
+        Some(crate::service::party_tickets(app, actor, party, SECTION_ROWS).await?)
+    } else {
+        None
+    };
     Ok(CustomerView {
         detail,
         quotes,
         orders,
         receivables,
+        tickets,
     })
 }
 

@@ -371,6 +371,23 @@ pub async fn list(
     Ok(store::list(&app.db, &store_filter, before, PAGE_SIZE).await?)
 }
 
+/// A customer's newest tickets in every queue, for the 360° view. Needs
+/// `service.use` (the desk that owns the customer relationship).
+pub async fn party_tickets(
+    app: &App,
+    actor: &Actor,
+    party: PartyId,
+    limit: i64,
+) -> AppResult<Vec<TicketRow>> {
+    actor.require(Permission::ServiceUse)?;
+    let filter = TicketFilter {
+        queues: Queue::ALL.iter().map(|q| q.name().to_owned()).collect(),
+        party_id: Some(party.0),
+        active_only: false,
+    };
+    Ok(store::list(&app.db, &filter, None, limit).await?)
+}
+
 /// How many active tickets wait in each queue the actor may see.
 pub async fn queue_counts(app: &App, actor: &Actor) -> AppResult<Vec<(Queue, i64)>> {
     require_staff_desk(actor)?;

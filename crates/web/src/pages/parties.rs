@@ -405,6 +405,8 @@ struct DetailPage {
     /// Open and recent invoices, payments and balances, when the user may read invoices.
     receivables: Option<ReceivablesView>,
     may_pay: bool,
+    /// The customer's newest tickets, for the service desk.
+    tickets: Option<Vec<super::service::TicketListView>>,
 }
 
 /// An order on the customer's page with what has shipped of it.
@@ -511,8 +513,14 @@ pub async fn detail(
                 .collect(),
         }
     });
+    let tickets = view.tickets.as_ref().map(|rows| {
+        rows.iter()
+            .map(|r| super::service::TicketListView::new(&page.i18n, &page.time_zone, r))
+            .collect()
+    });
     let detail = view.detail;
     ok(&DetailPage {
+        tickets,
         page,
         detail,
         tags,
