@@ -18,6 +18,7 @@
 //! sends from a demo reaches a real mailbox.
 
 mod sales_history;
+mod tickets;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -533,6 +534,7 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     {
         create_price_lists(app, &actor).await?;
     }
+    tickets::create_tickets(app, &actor, portal_company).await?;
     create_logins(app, &actor, portal_company).await
 }
 

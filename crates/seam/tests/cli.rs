@@ -1437,6 +1437,17 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
         );
         seam(&db, &["audit", "verify"]).ok();
 
+        // The demo tickets wait in the service, accounting, warehouse and IT queues.
+        let tickets = seam(&db, &["ticket", "list", "--all"]).ok().stdout;
+        for queue in ["accounting", "warehouse", "it", "service"] {
+            assert!(
+                tickets
+                    .lines()
+                    .any(|l| l.split_whitespace().any(|w| w == queue)),
+                "{queue}: {tickets}"
+            );
+        }
+
         // The demo quotes: one in every state, the accepted one with its order.
         let quotes = seam(&db, &["quote", "list"]).ok().stdout;
         for state in ["draft", "sent", "accepted", "declined", "expired"] {
