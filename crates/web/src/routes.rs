@@ -1312,6 +1312,36 @@ pub fn routes() -> Vec<Route> {
             Access::AnyOf(DESK_OR_PORTAL),
             post(api::tickets::close),
         ),
+        route(
+            M::GET,
+            "/portal/tickets",
+            Access::Permission(P::PortalUse),
+            get(pages::portal_tickets::list),
+        ),
+        route(
+            M::POST,
+            "/portal/tickets",
+            Access::Permission(P::PortalUse),
+            post(pages::portal_tickets::create),
+        ),
+        route(
+            M::GET,
+            "/portal/tickets/{id}",
+            Access::Permission(P::PortalUse),
+            get(pages::portal_tickets::detail),
+        ),
+        route(
+            M::POST,
+            "/portal/tickets/{id}/reply",
+            Access::Permission(P::PortalUse),
+            post(pages::portal_tickets::reply),
+        ),
+        route(
+            M::POST,
+            "/portal/tickets/{id}/close",
+            Access::Permission(P::PortalUse),
+            post(pages::portal_tickets::close),
+        ),
     ];
     for area in Area::ALL {
         table.push(route(

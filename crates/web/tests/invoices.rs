@@ -818,6 +818,38 @@ async fn a_billing_ticket_from_the_portal_is_escalated_and_credited_from_the_tic
         "an internal note leaked"
     );
 
+    // The same in the customer's portal pages: the credit note, never the note.
+    let mut buyer = env.logged_in("acme-buyer").await;
+    let mine = buyer.get("/portal/tickets").await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body.contains("Two chairs billed"), "{}", mine.body);
+    let page = buyer.get(&format!("/portal/tickets/{ticket}")).await;
+    assert!(page.body.contains("CN-"), "{}", page.body);
+    assert!(!page.body.contains("broken leg"), "an internal note leaked");
+    let empty = buyer
+        .post_form(
+            &format!("/portal/tickets/{ticket}/reply"),
+            &[("body", "  ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("f-body-error"));
+    let bad = buyer
+        .post_form(
+            "/portal/tickets",
+            &[("subject", ""), ("body", "Where is my order?")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("f-subject-error") && bad.body.contains("Where is my order?"));
+    let thanks = buyer
+        .post_form(
+            &format!("/portal/tickets/{ticket}/reply"),
+            &[("body", "Thanks!")],
+        )
+        .await;
+    assert_eq!(thanks.status, StatusCode::SEE_OTHER);
+
     // Another customer's token learns nothing about it.
     let other = parties::create_party(
         &env.app,
@@ -854,4 +886,21 @@ async fn a_billing_ticket_from_the_portal_is_escalated_and_credited_from_the_tic
     );
     let listed = stranger.get("/api/v1/tickets").await;
     assert_eq!(listed.json()["items"].as_array().unwrap().len(), 0);
+    env.user("other-login", &[Role::Portal], Some(other.0))
+        .await;
+    let mut other_buyer = env.logged_in("other-login").await;
+    assert_eq!(
+        other_buyer
+            .get(&format!("/portal/tickets/{ticket}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        other_buyer
+            .post_form(&format!("/portal/tickets/{ticket}/close"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }

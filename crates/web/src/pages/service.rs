@@ -154,6 +154,11 @@ pub struct TicketTyped {
     pub order: String,
 }
 
+/// What a ticket form posted (staff and portal share the field names).
+pub fn typed_from_form(form: &FormData) -> TicketTyped {
+    TicketTyped::from_form(form)
+}
+
 impl TicketTyped {
     fn from_form(form: &FormData) -> TicketTyped {
         TicketTyped {
