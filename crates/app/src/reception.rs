@@ -311,3 +311,26 @@ pub async fn host_by_username(app: &App, actor: &Actor, username: &str) -> AppRe
         .find(|h| h.username == username.trim())
         .ok_or_else(|| AppError::Invalid(FieldErrors::one("host", "error-unknown-host")))
 }
+
+/// Reads when an expected visitor comes: empty is `None`; an RFC 3339 time
+/// (`2026-05-04T09:30:00Z`), or a local `YYYY-MM-DDTHH:MM` (what a browser's
+/// date-time field sends) in `time_zone`.
+///
+/// Errors: `expected_at` with `error-datetime`.
+pub fn parse_expected_at(text: &str, time_zone: &str) -> Result<Option<i64>, FieldErrors> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || FieldErrors::one("expected_at", "error-datetime");
+    if let Ok(at) = text.parse::<jiff::Timestamp>() {
+        return Ok(Some(at.as_microsecond()));
+    }
+    let local = text
+        .replace(' ', "T")
+        .parse::<jiff::civil::DateTime>()
+        .map_err(|_| bad())?;
+    let zone = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let at = local.to_zoned(zone).map_err(|_| bad())?;
+    Ok(Some(at.timestamp().as_microsecond()))
+}

@@ -235,3 +235,14 @@ async fn reception_needs_its_permission(app: App) {
         .await
         .unwrap();
 }
+
+#[test]
+fn expected_times_are_read_in_the_users_zone() {
+    use reception::parse_expected_at;
+    assert_eq!(parse_expected_at("", "UTC"), Ok(None));
+    let utc = parse_expected_at("2026-05-04T09:30:00Z", "UTC").unwrap().unwrap();
+    assert_eq!(parse_expected_at("2026-05-04T09:30", "UTC"), Ok(Some(utc)));
+    let stockholm = parse_expected_at("2026-05-04T11:30", "Europe/Stockholm").unwrap();
+    assert_eq!(stockholm, Some(utc), "CEST is two hours ahead");
+    assert!(parse_expected_at("tomorrow", "UTC").is_err());
+}
