@@ -6,10 +6,10 @@ use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
 use seam_domain::ids::{PartyId, UserId};
 use seam_domain::reception::{self, ValidVisit, VisitDraft};
+use seam_store::Tx;
 use seam_store::parties as party_store;
 use seam_store::reception as store;
 pub use seam_store::reception::{HostRow, VisitFilter, VisitRow};
-use seam_store::Tx;
 use serde_json::json;
 
 use crate::customer_view::{self, CustomerView};
@@ -244,9 +244,7 @@ pub async fn check_out(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
 /// One visit.
 pub async fn visit(app: &App, actor: &Actor, id: i64) -> AppResult<VisitRow> {
     actor.require(Permission::ReceptionUse)?;
-    store::visit(&app.db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    store::visit(&app.db, id).await?.ok_or(AppError::NotFound)
 }
 
 /// A visit with its company's card, when it names a known company and the

@@ -83,7 +83,10 @@ async fn check_in_gives_a_badge_and_notifies_the_host_once(app: App) {
     let id = reception::check_in(&app, &desk(), &draft).await.unwrap();
     let row = reception::visit(&app, &desk(), id).await.unwrap();
     let badge = row.badge_number.clone().unwrap();
-    assert!(badge.starts_with("V-") && badge.ends_with("-001"), "{badge}");
+    assert!(
+        badge.starts_with("V-") && badge.ends_with("-001"),
+        "{badge}"
+    );
     assert!(row.checked_in_at_us.is_some() && row.checked_out_at_us.is_none());
     assert_eq!(row.party_name.as_deref(), Some("Acme AB"));
     assert_eq!(row.host_name, "hanna Host");
@@ -134,7 +137,12 @@ async fn bad_input_writes_nothing(app: App) {
     ));
     assert_eq!(seam_store::reception::count(&app.db).await.unwrap(), 0);
     assert_eq!(jobs(&app).await, jobs_before);
-    assert!(notifications::mine(&app, &hanna, None).await.unwrap().is_empty());
+    assert!(
+        notifications::mine(&app, &hanna, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn a_visit_checks_out_once(app: App) {
@@ -188,9 +196,18 @@ async fn expected_visitors_check_in_and_the_building_list_follows(app: App) {
     reception::check_in_expected(&app, &desk(), eve, true)
         .await
         .unwrap();
-    assert!(reception::expected_today(&app, &desk()).await.unwrap().is_empty());
+    assert!(
+        reception::expected_today(&app, &desk())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let inside = reception::in_building_now(&app, &desk()).await.unwrap();
-    assert_eq!(inside.iter().map(|v| v.id).collect::<Vec<_>>(), vec![walk, eve], "newest visit first");
+    assert_eq!(
+        inside.iter().map(|v| v.id).collect::<Vec<_>>(),
+        vec![walk, eve],
+        "newest visit first"
+    );
     assert!(matches!(
         reception::check_in_expected(&app, &desk(), eve, true).await,
         Err(AppError::Conflict("error-visit-state"))
@@ -208,7 +225,10 @@ async fn expected_visitors_check_in_and_the_building_list_follows(app: App) {
     let older = reception::list(&app, &desk(), VisitFilter::All, Some(all[0].id))
         .await
         .unwrap();
-    assert_eq!(older.iter().map(|v| v.id).collect::<Vec<_>>(), vec![all[1].id]);
+    assert_eq!(
+        older.iter().map(|v| v.id).collect::<Vec<_>>(),
+        vec![all[1].id]
+    );
 }
 
 async fn reception_needs_its_permission(app: App) {
@@ -240,7 +260,9 @@ async fn reception_needs_its_permission(app: App) {
 fn expected_times_are_read_in_the_users_zone() {
     use reception::parse_expected_at;
     assert_eq!(parse_expected_at("", "UTC"), Ok(None));
-    let utc = parse_expected_at("2026-05-04T09:30:00Z", "UTC").unwrap().unwrap();
+    let utc = parse_expected_at("2026-05-04T09:30:00Z", "UTC")
+        .unwrap()
+        .unwrap();
     assert_eq!(parse_expected_at("2026-05-04T09:30", "UTC"), Ok(Some(utc)));
     let stockholm = parse_expected_at("2026-05-04T11:30", "Europe/Stockholm").unwrap();
     assert_eq!(stockholm, Some(utc), "CEST is two hours ahead");

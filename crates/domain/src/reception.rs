@@ -48,7 +48,12 @@ fn text(errors: &mut FieldErrors, field: &str, value: &str, required: bool) -> S
 pub fn validate(draft: &VisitDraft) -> Result<ValidVisit, FieldErrors> {
     let mut errors = FieldErrors::new();
     let visitor_name = text(&mut errors, "visitor_name", &draft.visitor_name, true);
-    let visitor_company = text(&mut errors, "visitor_company", &draft.visitor_company, false);
+    let visitor_company = text(
+        &mut errors,
+        "visitor_company",
+        &draft.visitor_company,
+        false,
+    );
     if draft.host_user_id.is_none() {
         errors.add("host_user_id", "error-required");
     }

@@ -525,7 +525,16 @@ async fn populated_sqlite() -> TestDb {
     .ok();
     seam(
         &db,
-        &["visit", "check-in", "--name", "Ada", "--host", "bob", "--company", "Acme"],
+        &[
+            "visit",
+            "check-in",
+            "--name",
+            "Ada",
+            "--host",
+            "bob",
+            "--company",
+            "Acme",
+        ],
     )
     .ok();
     db
@@ -2030,15 +2039,32 @@ async fn the_exported_journal_agrees_with_hledger_and_opens_every_account_for_be
 async fn visitors_are_checked_in_listed_and_checked_out_and_bad_input_writes_nothing() {
     for db in backends().await {
         seam(&db, &["user", "add", "hanna", "--role", "sales"]).ok();
-        let bad = seam(&db, &["visit", "check-in", "--name", "Ada", "--host", "nobody"]).failed();
+        let bad = seam(
+            &db,
+            &["visit", "check-in", "--name", "Ada", "--host", "nobody"],
+        )
+        .failed();
         assert!(bad.stderr.contains("--host"), "{bad:?}");
-        let empty = seam(&db, &["visit", "check-in", "--name", " ", "--host", "hanna"]).failed();
+        let empty = seam(
+            &db,
+            &["visit", "check-in", "--name", " ", "--host", "hanna"],
+        )
+        .failed();
         assert!(empty.stderr.contains("--name"), "{empty:?}");
         assert_eq!(row_count(&db.db, "visits").await, 0);
 
         let done = seam(
             &db,
-            &["visit", "check-in", "--name", "Ada Lovelace", "--host", "hanna", "--purpose", "Demo"],
+            &[
+                "visit",
+                "check-in",
+                "--name",
+                "Ada Lovelace",
+                "--host",
+                "hanna",
+                "--purpose",
+                "Demo",
+            ],
         )
         .ok();
         assert!(done.stdout.contains("badge V-"), "{done:?}");
@@ -2056,6 +2082,11 @@ async fn visitors_are_checked_in_listed_and_checked_out_and_bad_input_writes_not
         assert!(twice.stderr.contains("checks in once"), "{twice:?}");
         let inside = seam(&db, &["visit", "list", "--in-building"]).ok();
         assert!(!inside.stdout.contains("Ada Lovelace"), "{inside:?}");
-        assert!(seam(&db, &["visit", "list"]).ok().stdout.contains("Ada Lovelace"));
+        assert!(
+            seam(&db, &["visit", "list"])
+                .ok()
+                .stdout
+                .contains("Ada Lovelace")
+        );
     }
 }

@@ -140,7 +140,10 @@ pub enum VisitFilter {
     /// Checked in and not out.
     InBuilding,
     /// Expected between the two times and not checked in yet.
-    Expected { from_us: i64, to_us: i64 },
+    Expected {
+        from_us: i64,
+        to_us: i64,
+    },
     All,
 }
 

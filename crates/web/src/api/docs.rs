@@ -8,7 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    invoices, ledger, misc, parties, price_lists, problem, products, quotes, reception, sales, stock,
+    invoices, ledger, misc, parties, price_lists, problem, products, quotes, reception, sales,
+    stock,
 };
 use crate::html::ok;
 

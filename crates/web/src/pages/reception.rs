@@ -53,7 +53,10 @@ impl VisitView {
             .or(row.expected_at_us)
             .map(|us| {
                 let text = i18n.timestamp(&us, time_zone);
-                text.split_whitespace().next().unwrap_or_default().to_owned()
+                text.split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
             })
             .unwrap_or_default();
         VisitView {
@@ -236,7 +239,9 @@ pub async fn create(
                 AppError::Invalid(fields) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, Errors::new(&i18n, fields))
                 }
-                AppError::Conflict(code) => (StatusCode::CONFLICT, Errors::one(&i18n, "form", code)),
+                AppError::Conflict(code) => {
+                    (StatusCode::CONFLICT, Errors::one(&i18n, "form", code))
+                }
                 _ => return fail(&who, &e),
             };
             visits_page(&state, &who, &actor, None, input, errors, status).await
@@ -345,9 +350,7 @@ async fn after_change(
     flash: &str,
 ) -> Response {
     match result {
-        Ok(()) => {
-            redirect_with_flash(state, who, &format!("/reception/visits/{id}"), flash).await
-        }
+        Ok(()) => redirect_with_flash(state, who, &format!("/reception/visits/{id}"), flash).await,
         Err(AppError::Conflict(code)) => {
             let errors = Errors::one(&I18n::new(actor.locale), "form", code);
             visit_page(state, who, actor, id, errors, StatusCode::CONFLICT).await

@@ -21,7 +21,10 @@ async fn a_visitor_checks_in_and_out_through_the_pages(backend: Backend) {
     let mut desk = env.logged_in("rita").await;
 
     let page = desk.get("/reception").await;
-    assert!(page.body.contains("/reception/visits"), "the area links the log");
+    assert!(
+        page.body.contains("/reception/visits"),
+        "the area links the log"
+    );
     let page = desk.get("/reception/visits").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("name=\"host_user_id\""));
@@ -80,11 +83,16 @@ async fn a_visitor_checks_in_and_out_through_the_pages(backend: Backend) {
     let mut hanna = env.logged_in("hanna").await;
     let notices = hanna.get("/notifications").await;
     assert!(
-        notices.body.contains("Ada Lovelace has arrived at reception for you."),
+        notices
+            .body
+            .contains("Ada Lovelace has arrived at reception for you."),
         "{}",
         notices.body
     );
-    assert_eq!(hanna.get("/reception/visits").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        hanna.get("/reception/visits").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 async fn the_visits_api_checks_in_lists_and_checks_out_with_a_token(backend: Backend) {
@@ -92,13 +100,22 @@ async fn the_visits_api_checks_in_lists_and_checks_out_with_a_token(backend: Bac
         return;
     };
     let host = env.user("hanna", &[Role::Sales], None).await;
-    let (_, secret) =
-        super::token_for(&env, "desk", &[Role::Receptionist], &[Permission::ReceptionUse]).await;
+    let (_, secret) = super::token_for(
+        &env,
+        "desk",
+        &[Role::Receptionist],
+        &[Permission::ReceptionUse],
+    )
+    .await;
     let mut api = env.client();
     api.bearer = Some(secret);
 
     let bad = api
-        .post_json("/api/v1/visits", r#"{"visitor_name":"","host_user_id":999}"#, None)
+        .post_json(
+            "/api/v1/visits",
+            r#"{"visitor_name":"","host_user_id":999}"#,
+            None,
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.content_type().starts_with("application/problem+json"));
@@ -153,5 +170,8 @@ async fn the_visits_api_checks_in_lists_and_checks_out_with_a_token(backend: Bac
     let (_, other) =
         super::token_for(&env, "seller", &[Role::Sales], &[Permission::PartiesRead]).await;
     api.bearer = Some(other);
-    assert_eq!(api.get("/api/v1/visits").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        api.get("/api/v1/visits").await.status,
+        StatusCode::FORBIDDEN
+    );
 }
