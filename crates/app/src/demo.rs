@@ -17,6 +17,7 @@
 //! E-mail addresses use the reserved `.example` domain, so nothing Seam ever
 //! sends from a demo reaches a real mailbox.
 
+mod reception;
 mod sales_history;
 mod tickets;
 
@@ -535,7 +536,9 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
         create_price_lists(app, &actor).await?;
     }
     tickets::create_tickets(app, &actor, portal_company).await?;
-    create_logins(app, &actor, portal_company).await
+    let logins = create_logins(app, &actor, portal_company).await?;
+    reception::create_visits(app, &actor, portal_company).await?;
+    Ok(logins)
 }
 
 async fn existing_logins(app: &App, actor: &Actor) -> AppResult<Vec<DemoLogin>> {

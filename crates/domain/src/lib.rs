@@ -35,6 +35,7 @@ pub mod password;
 pub mod price_list;
 pub mod product;
 pub mod quote;
+pub mod reception;
 pub mod sales;
 pub mod service;
 pub mod stock;

@@ -42,6 +42,7 @@ mod report;
 mod server;
 mod stock;
 mod ticket;
+mod visit;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -177,6 +178,9 @@ enum Command {
     /// The company profile printed on every invoice: show and set.
     #[command(subcommand)]
     Company(company::CompanyCommand),
+    /// Reception's visitor log: check visitors in and out, list them.
+    #[command(subcommand)]
+    Visit(visit::VisitCommand),
     /// The job queue every node works through (e-mail to send): list, show, retry dead jobs, run what is due.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
@@ -419,6 +423,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Ticket(command) => ticket::ticket(app, command).await,
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
+        Command::Visit(command) => visit::visit(app, command).await,
         Command::Jobs(command) => jobs::jobs(app, command).await,
         Command::Mail(command) => jobs::mail(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,

@@ -192,6 +192,10 @@ fn help_works_for_every_subcommand() {
         &["report", "balance-sheet"],
         &["export"],
         &["export", "ledger"],
+        &["visit"],
+        &["visit", "check-in"],
+        &["visit", "check-out"],
+        &["visit", "list"],
     ];
     for args in commands {
         let output = Command::new(env!("CARGO_BIN_EXE_seam"))
@@ -517,6 +521,20 @@ async fn populated_sqlite() -> TestDb {
     seam(
         &db,
         &["stock", "receive", "ESP-1KG", "12", "--date", "2026-02-01"],
+    )
+    .ok();
+    seam(
+        &db,
+        &[
+            "visit",
+            "check-in",
+            "--name",
+            "Ada",
+            "--host",
+            "bob",
+            "--company",
+            "Acme",
+        ],
     )
     .ok();
     db
@@ -2025,5 +2043,61 @@ async fn the_exported_journal_agrees_with_hledger_and_opens_every_account_for_be
                 "hledger's balances equal Seam's trial balance, account by account"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn visitors_are_checked_in_listed_and_checked_out_and_bad_input_writes_nothing() {
+    for db in backends().await {
+        seam(&db, &["user", "add", "hanna", "--role", "sales"]).ok();
+        let bad = seam(
+            &db,
+            &["visit", "check-in", "--name", "Ada", "--host", "nobody"],
+        )
+        .failed();
+        assert!(bad.stderr.contains("--host"), "{bad:?}");
+        let empty = seam(
+            &db,
+            &["visit", "check-in", "--name", " ", "--host", "hanna"],
+        )
+        .failed();
+        assert!(empty.stderr.contains("--name"), "{empty:?}");
+        assert_eq!(row_count(&db.db, "visits").await, 0);
+
+        let done = seam(
+            &db,
+            &[
+                "visit",
+                "check-in",
+                "--name",
+                "Ada Lovelace",
+                "--host",
+                "hanna",
+                "--purpose",
+                "Demo",
+            ],
+        )
+        .ok();
+        assert!(done.stdout.contains("badge V-"), "{done:?}");
+        let inside = seam(&db, &["visit", "list", "--in-building"]).ok();
+        assert!(inside.stdout.contains("Ada Lovelace"), "{inside:?}");
+        let id = done
+            .stdout
+            .split_whitespace()
+            .nth(3)
+            .unwrap()
+            .trim_end_matches(':')
+            .to_owned();
+        seam(&db, &["visit", "check-out", &id]).ok();
+        let twice = seam(&db, &["visit", "check-out", &id]).failed();
+        assert!(twice.stderr.contains("checks in once"), "{twice:?}");
+        let inside = seam(&db, &["visit", "list", "--in-building"]).ok();
+        assert!(!inside.stdout.contains("Ada Lovelace"), "{inside:?}");
+        assert!(
+            seam(&db, &["visit", "list"])
+                .ok()
+                .stdout
+                .contains("Ada Lovelace")
+        );
     }
 }

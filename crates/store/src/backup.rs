@@ -581,6 +581,27 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "visits",
+        columns: &[
+            ("id", Int),
+            ("visitor_name", Text),
+            ("visitor_company", Text),
+            ("party_id", Int),
+            ("host_user_id", Int),
+            ("purpose", Text),
+            ("badge_number", Text),
+            ("expected_at_us", Int),
+            ("checked_in_at_us", Int),
+            ("checked_out_at_us", Int),
+            ("agreement_acknowledged", Bool),
+            ("created_by", Text),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "ticket_messages",
         columns: &[
             ("id", Int),

@@ -44,6 +44,7 @@ pub mod parties;
 pub mod price_lists;
 pub mod products;
 pub mod quotes;
+pub mod reception;
 pub mod sales;
 pub mod sessions;
 pub mod settings;

@@ -43,3 +43,9 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     closeSuggestions();
   }
 });
+// A visitor's badge page prints itself from its button (no inline handlers under the CSP).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("button.print-page")) {
+    window.print();
+  }
+});

@@ -1342,6 +1342,72 @@ pub fn routes() -> Vec<Route> {
             Access::Permission(P::PortalUse),
             post(pages::portal_tickets::close),
         ),
+        route(
+            M::GET,
+            "/reception/visits",
+            Access::Permission(P::ReceptionUse),
+            get(pages::reception::list),
+        ),
+        route(
+            M::POST,
+            "/reception/visits",
+            Access::Permission(P::ReceptionUse),
+            post(pages::reception::create),
+        ),
+        route(
+            M::GET,
+            "/reception/visits/{id}",
+            Access::Permission(P::ReceptionUse),
+            get(pages::reception::detail),
+        ),
+        route(
+            M::GET,
+            "/reception/visits/{id}/badge",
+            Access::Permission(P::ReceptionUse),
+            get(pages::reception::badge),
+        ),
+        route(
+            M::POST,
+            "/reception/visits/{id}/check-in",
+            Access::Permission(P::ReceptionUse),
+            post(pages::reception::check_in),
+        ),
+        route(
+            M::POST,
+            "/reception/visits/{id}/check-out",
+            Access::Permission(P::ReceptionUse),
+            post(pages::reception::check_out),
+        ),
+        route(
+            M::GET,
+            "/api/v1/visits",
+            Access::Permission(P::ReceptionUse),
+            get(api::reception::list),
+        ),
+        route(
+            M::POST,
+            "/api/v1/visits",
+            Access::Permission(P::ReceptionUse),
+            post(api::reception::create),
+        ),
+        route(
+            M::GET,
+            "/api/v1/visits/{id}",
+            Access::Permission(P::ReceptionUse),
+            get(api::reception::visit),
+        ),
+        route(
+            M::POST,
+            "/api/v1/visits/{id}/check-in",
+            Access::Permission(P::ReceptionUse),
+            post(api::reception::check_in),
+        ),
+        route(
+            M::POST,
+            "/api/v1/visits/{id}/check-out",
+            Access::Permission(P::ReceptionUse),
+            post(api::reception::check_out),
+        ),
     ];
     for area in Area::ALL {
         table.push(route(

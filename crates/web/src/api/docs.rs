@@ -8,7 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    invoices, ledger, misc, parties, price_lists, problem, products, quotes, sales, stock, tickets,
+    invoices, ledger, misc, parties, price_lists, problem, products, quotes, reception, sales,
+    stock, tickets,
 };
 use crate::html::ok;
 
@@ -50,6 +51,7 @@ impl Modify for BearerAuth {
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
         tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close,
+        reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued)),

@@ -12,6 +12,7 @@ pub mod price_lists;
 pub mod problem;
 pub mod products;
 pub mod quotes;
+pub mod reception;
 pub mod sales;
 pub mod stock;
 pub mod tickets;

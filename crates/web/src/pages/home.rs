@@ -80,6 +80,7 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
     use Permission as P;
     match area {
         Area::Reception => vec![
+            ("tool-visits", "/reception/visits", P::ReceptionUse),
             ("tool-find-party", "/parties", P::PartiesRead),
             ("tool-new-party", "/parties/new", P::PartiesWrite),
         ],

@@ -13,6 +13,7 @@ pub mod price_lists;
 pub mod products;
 pub mod quotes;
 pub mod receivables;
+pub mod reception;
 pub mod reports;
 pub mod sales;
 pub mod service;

@@ -155,7 +155,7 @@ struct FormPage {
 }
 
 /// Active companies for the picker (the first page by name; typing narrows the list later).
-async fn company_options(state: &AppState, actor: &Actor) -> Vec<CompanyOption> {
+pub(crate) async fn company_options(state: &AppState, actor: &Actor) -> Vec<CompanyOption> {
     let filter = PartyFilter {
         kind: Some("company".to_owned()),
         ..PartyFilter::default()
