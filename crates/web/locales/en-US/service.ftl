@@ -89,3 +89,5 @@ portal-ticket-send = Send request
 portal-ticket-opened = Thank you: your request is with our service desk.
 portal-ticket-close = My question is answered: close
 ticket-replied-customer = Your message is sent.
+card-open-tickets = Open tickets
+card-open-tickets-none = No open tickets.

@@ -89,3 +89,5 @@ portal-ticket-send = Enviar solicitud
 portal-ticket-opened = Gracias: tu solicitud está en nuestro servicio de atención.
 portal-ticket-close = Mi pregunta está respondida: cerrar
 ticket-replied-customer = Tu mensaje se ha enviado.
+card-open-tickets = Tickets abiertos
+card-open-tickets-none = No hay tickets abiertos.

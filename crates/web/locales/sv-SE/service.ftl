@@ -89,3 +89,5 @@ portal-ticket-send = Skicka ärende
 portal-ticket-opened = Tack: ditt ärende ligger hos vår kundtjänst.
 portal-ticket-close = Min fråga är besvarad: stäng
 ticket-replied-customer = Ditt meddelande är skickat.
+card-open-tickets = Öppna ärenden
+card-open-tickets-none = Inga öppna ärenden.

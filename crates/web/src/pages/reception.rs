@@ -249,13 +249,15 @@ pub async fn create(
     }
 }
 
-/// A company's card as the desk sees it: balance, overdue invoices, open orders.
+/// A company's card as the desk sees it: balance, overdue invoices, open
+/// orders and open tickets.
 struct CardView {
     party_id: i64,
     name: String,
     balances: Vec<(String, String)>,
     open_invoices: Option<Vec<super::invoices::InvoiceListView>>,
     orders: Option<Vec<super::sales::OrderListView>>,
+    tickets: Option<Vec<super::service::TicketListView>>,
 }
 
 impl CardView {
@@ -291,6 +293,12 @@ impl CardView {
                 rows.iter()
                     .filter(|p| p.fulfilment() != "all")
                     .map(|p| super::sales::OrderListView::new(i18n, &p.order))
+                    .collect()
+            }),
+            tickets: card.tickets.as_ref().map(|rows| {
+                rows.iter()
+                    .filter(|t| t.state == "open" || t.state == "pending")
+                    .map(|t| super::service::TicketListView::new(i18n, &actor.time_zone, t))
                     .collect()
             }),
         }

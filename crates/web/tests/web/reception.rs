@@ -47,6 +47,20 @@ async fn a_visitor_checks_in_and_out_through_the_pages(backend: Backend) {
     assert!(bad.body.contains("Kept Company"));
     assert_eq!(seam_store::reception::count(&env.app.db).await.unwrap(), 0);
 
+    // The company has a request open at the service desk.
+    let ticket = seam_app::service::TicketInput {
+        party_id: Some(acme),
+        ticket: seam_domain::service::TicketDraft {
+            subject: "Chair leg broken".into(),
+            body: "One chair arrived broken.".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    seam_app::service::open_ticket(&env.app, &seam_app::Actor::system("test"), &ticket)
+        .await
+        .unwrap();
+
     let party = acme.to_string();
     let done = desk
         .post_form(
@@ -67,6 +81,10 @@ async fn a_visitor_checks_in_and_out_through_the_pages(backend: Backend) {
     let visit = desk.get(&link).await;
     assert_eq!(visit.status, StatusCode::OK, "{}", visit.body);
     assert!(visit.body.contains("company-card"), "the company's card");
+    assert!(
+        visit.body.contains("card-tickets") && visit.body.contains("Chair leg broken"),
+        "the card shows the open ticket"
+    );
     assert!(visit.body.contains("check-out"));
     let badge = desk.get(&format!("{link}/badge")).await;
     assert_eq!(badge.status, StatusCode::OK);
