@@ -192,6 +192,7 @@ pub async fn list(
     let filter = OrderFilter {
         state: order_state,
         party_id: params.customer_id,
+        ..OrderFilter::default()
     };
     let limit = params.limit.unwrap_or(ORDER_LIMIT_DEFAULT);
     match sales::list_orders(

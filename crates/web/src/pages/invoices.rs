@@ -180,6 +180,7 @@ pub async fn list(
         party_id: query.party.trim().parse::<i64>().ok(),
         order_id: None,
         open: matches!(query.open.as_str(), "1" | "on" | "true"),
+        ..InvoiceFilter::default()
     };
     let before = query.cursor.parse::<i64>().ok();
     let (rows, next) =
