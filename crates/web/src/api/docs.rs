@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    invoices, ledger, misc, parties, price_lists, problem, products, quotes, sales, stock,
+    invoices, ledger, misc, parties, portal, price_lists, problem, products, quotes, sales, stock,
 };
 use crate::html::ok;
 
@@ -49,6 +49,8 @@ impl Modify for BearerAuth {
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
+        portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
+        portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued)),

@@ -97,7 +97,7 @@ pub struct SalesOrderLine {
     pub line_net_minor: i64,
 }
 
-fn line(l: LineRow, currency: &str) -> SalesOrderLine {
+pub(crate) fn line(l: LineRow, currency: &str) -> SalesOrderLine {
     SalesOrderLine {
         line_no: l.line_no,
         product_id: l.product_id,

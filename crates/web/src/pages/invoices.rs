@@ -701,7 +701,7 @@ pub async fn email(
 }
 
 /// A file download of a posted document.
-fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
     (
         StatusCode::OK,
         [
