@@ -64,8 +64,8 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
         .into_iter()
         .map(|invoice| customer_view::invoice_due(invoice, today))
         .collect();
-    let (orders, _) = sales_store::list_orders(&app.db, &orders_of(party_id), None, RECENT_ORDERS)
-        .await?;
+    let (orders, _) =
+        sales_store::list_orders(&app.db, &orders_of(party_id), None, RECENT_ORDERS).await?;
     let recent_orders = customer_view::with_progress(app, orders).await?;
     Ok(Overview {
         party,

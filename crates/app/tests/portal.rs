@@ -121,7 +121,9 @@ async fn customer_with_records(app: &App, name: &str) -> Records {
         ship_date: "2026-03-02".into(),
         tracking_reference: format!("TRACK-{name}"),
     };
-    fulfilment::ship_order(app, &admin(), o, &ship).await.unwrap();
+    fulfilment::ship_order(app, &admin(), o, &ship)
+        .await
+        .unwrap();
     let inv = invoice(app, o).await;
     let payment = PaymentInput {
         party_id: party.0,
@@ -129,7 +131,9 @@ async fn customer_with_records(app: &App, name: &str) -> Records {
         amount: "50".into(),
         ..PaymentInput::default()
     };
-    let paid = invoicing::record_payment(app, &admin(), &payment).await.unwrap();
+    let paid = invoicing::record_payment(app, &admin(), &payment)
+        .await
+        .unwrap();
     Records {
         party,
         order: o,
@@ -153,27 +157,51 @@ async fn a_customer_sees_only_their_own_records(app: App) {
     assert_eq!(overview.balances[0].due_minor, 12_500 - 5_000);
 
     let (orders, _) = portal::my_orders(&app, &alice, None, 50).await.unwrap();
-    assert_eq!(orders.iter().map(|o| o.order.id).collect::<Vec<_>>(), [a.order.0]);
+    assert_eq!(
+        orders.iter().map(|o| o.order.id).collect::<Vec<_>>(),
+        [a.order.0]
+    );
     let mine = portal::my_order(&app, &alice, a.order.0).await.unwrap();
     assert_eq!(mine.lines[0].shipped_qty, 1);
     assert_eq!(mine.shipments[0].tracking_reference, "TRACK-Alpha");
     assert_eq!(mine.fulfilment(), "partly");
     let (invoices, _) = portal::my_invoices(&app, &alice, None, 50).await.unwrap();
-    assert_eq!(invoices.iter().map(|i| i.id).collect::<Vec<_>>(), [a.invoice]);
+    assert_eq!(
+        invoices.iter().map(|i| i.id).collect::<Vec<_>>(),
+        [a.invoice]
+    );
     let detail = portal::my_invoice(&app, &alice, a.invoice).await.unwrap();
     assert_eq!(detail.invoice.party_id, a.party.0);
     assert!(detail.journal_entry_number.is_none());
-    let pdf = portal::my_invoice_pdf(&app, &alice, a.invoice).await.unwrap();
+    let pdf = portal::my_invoice_pdf(&app, &alice, a.invoice)
+        .await
+        .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
     let (payments, _) = portal::my_payments(&app, &alice, None, 50).await.unwrap();
-    assert_eq!(payments.iter().map(|p| p.id).collect::<Vec<_>>(), [a.payment]);
+    assert_eq!(
+        payments.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [a.payment]
+    );
 
     // Another customer's ids answer as if they did not exist.
-    let not_found = |r: Result<(), AppError>| assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
+    let not_found =
+        |r: Result<(), AppError>| assert!(matches!(r, Err(AppError::NotFound)), "{r:?}");
     not_found(portal::my_order(&app, &alice, b.order.0).await.map(|_| ()));
-    not_found(portal::my_invoice(&app, &alice, b.invoice).await.map(|_| ()));
-    not_found(portal::my_invoice_pdf(&app, &alice, b.invoice).await.map(|_| ()));
-    not_found(portal::my_invoice_ubl(&app, &alice, b.invoice).await.map(|_| ()));
+    not_found(
+        portal::my_invoice(&app, &alice, b.invoice)
+            .await
+            .map(|_| ()),
+    );
+    not_found(
+        portal::my_invoice_pdf(&app, &alice, b.invoice)
+            .await
+            .map(|_| ()),
+    );
+    not_found(
+        portal::my_invoice_ubl(&app, &alice, b.invoice)
+            .await
+            .map(|_| ()),
+    );
     not_found(portal::my_order(&app, &alice, 999_999).await.map(|_| ()));
 }
 
@@ -201,7 +229,10 @@ async fn drafts_are_never_shown_to_a_customer(app: App) {
         .unwrap();
     let me = customer(party);
     let (orders, _) = portal::my_orders(&app, &me, None, 50).await.unwrap();
-    assert_eq!(orders.iter().map(|o| o.order.id).collect::<Vec<_>>(), [confirmed.0]);
+    assert_eq!(
+        orders.iter().map(|o| o.order.id).collect::<Vec<_>>(),
+        [confirmed.0]
+    );
     assert!(matches!(
         portal::my_order(&app, &me, draft_order.0).await,
         Err(AppError::NotFound)
@@ -212,7 +243,13 @@ async fn drafts_are_never_shown_to_a_customer(app: App) {
         portal::my_invoice(&app, &me, draft_invoice).await,
         Err(AppError::NotFound)
     ));
-    assert!(portal::overview(&app, &me).await.unwrap().open_invoices.is_empty());
+    assert!(
+        portal::overview(&app, &me)
+            .await
+            .unwrap()
+            .open_invoices
+            .is_empty()
+    );
 }
 
 async fn a_customer_edits_only_their_own_contact_details(app: App) {
@@ -248,20 +285,32 @@ async fn a_customer_edits_only_their_own_contact_details(app: App) {
 
     // A stale version and a bad e-mail change nothing.
     let stale = portal::update_my_details(&app, &alice, before.version, &input).await;
-    assert!(matches!(stale, Err(AppError::Conflict("error-stale"))), "{stale:?}");
+    assert!(
+        matches!(stale, Err(AppError::Conflict("error-stale"))),
+        "{stale:?}"
+    );
     let bad = DetailsInput {
         email: "not an address".into(),
         ..input.clone()
     };
     match portal::update_my_details(&app, &alice, after.version, &bad).await {
-        Err(AppError::Invalid(errors)) => assert!(errors.for_field("email").is_some(), "{errors:?}"),
+        Err(AppError::Invalid(errors)) => {
+            assert!(errors.for_field("email").is_some(), "{errors:?}")
+        }
         other => panic!("{other:?}"),
     }
     let unchanged = parties::party(&app, &admin(), a).await.unwrap();
     assert_eq!(unchanged.version, after.version);
-    let timeline = parties::party_detail(&app, &admin(), a).await.unwrap().timeline;
-    assert!(timeline.iter().any(|e| e.action == "update" && e.actor_name == format!("portal-{}", a.0)),
-        "{timeline:?}");
+    let timeline = parties::party_detail(&app, &admin(), a)
+        .await
+        .unwrap()
+        .timeline;
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.action == "update" && e.actor_name == format!("portal-{}", a.0)),
+        "{timeline:?}"
+    );
 }
 
 async fn staff_and_portal_permissions_do_not_mix(app: App) {

@@ -119,7 +119,10 @@ pub struct PortalOverview {
 /// The caller's account: balances, open invoices, recent orders.
 #[utoipa::path(get, path = "/api/v1/portal/overview", tag = "portal",
     responses((status = 200, body = PortalOverview), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn overview(State(state): State<AppState>, CurrentActor(actor): CurrentActor) -> Response {
+pub async fn overview(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
     match portal::overview(&state.app, &actor).await {
         Ok(o) => Json(PortalOverview {
             party: o.party.into(),

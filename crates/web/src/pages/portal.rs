@@ -7,8 +7,8 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use seam_app::portal::{self, DetailsInput, MyOrder, Overview};
 use seam_app::AppError;
+use seam_app::portal::{self, DetailsInput, MyOrder, Overview};
 use seam_domain::product::format_rate;
 use serde::Deserialize;
 
