@@ -9,6 +9,8 @@
 
 #[path = "web/common.rs"]
 mod common;
+#[path = "web/portal.rs"]
+mod portal;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -114,7 +114,9 @@ async fn customer(env: &Env, name: &str) -> Customer {
     let invoice = invoicing::invoice_order(app, &admin(), order, &terms)
         .await
         .unwrap();
-    invoicing::post_invoice(app, &admin(), invoice).await.unwrap();
+    invoicing::post_invoice(app, &admin(), invoice)
+        .await
+        .unwrap();
     let second = confirmed_order(app, party).await;
     fulfilment::ship_order(app, &admin(), second, &ship)
         .await
@@ -180,16 +182,25 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
         let is_api = path.starts_with("/api/");
         match (method.as_str(), path) {
             ("GET", _) if path.ends_with("/orders/{id}") => {
-                let own = a.client.get(&path.replace("{id}", &a.order.to_string())).await;
+                let own = a
+                    .client
+                    .get(&path.replace("{id}", &a.order.to_string()))
+                    .await;
                 assert_eq!(own.status, StatusCode::OK, "{path}: {}", own.body);
                 assert!(own.body.contains(&a.order_number), "{path}");
                 assert!(own.body.contains("TRACK-Alpha"), "{path}: tracking shown");
-                let other = a.client.get(&path.replace("{id}", &b.order.to_string())).await;
+                let other = a
+                    .client
+                    .get(&path.replace("{id}", &b.order.to_string()))
+                    .await;
                 assert_eq!(other.status, StatusCode::NOT_FOUND, "{path} of B");
                 assert!(!other.body.contains(&b.order_number));
             }
             ("GET", _) if path.contains("/invoices/{id}") => {
-                let own = a.client.get(&path.replace("{id}", &a.invoice.to_string())).await;
+                let own = a
+                    .client
+                    .get(&path.replace("{id}", &a.invoice.to_string()))
+                    .await;
                 if path.ends_with("/ubl") {
                     // The demo-less company profile may lack what an e-invoice needs.
                     assert!(
@@ -262,7 +273,11 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
                     .client
                     .post_form(
                         path,
-                        &[("version", "0"), ("email", "not an address"), ("city", "Kiel")],
+                        &[
+                            ("version", "0"),
+                            ("email", "not an address"),
+                            ("city", "Kiel"),
+                        ],
                     )
                     .await;
                 assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -273,9 +288,8 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
             }
             ("PUT", "/api/v1/portal/details") => {
                 let version = party_version(&env, a.party).await;
-                let body = format!(
-                    r#"{{"version":{version},"email":"api@alpha.example","city":"Kiel"}}"#
-                );
+                let body =
+                    format!(r#"{{"version":{version},"email":"api@alpha.example","city":"Kiel"}}"#);
                 let saved = a.client.put_json(path, &body).await;
                 assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
                 assert_eq!(saved.json()["id"], a.party);
@@ -322,7 +336,10 @@ async fn a_portal_login_starts_at_its_portal_and_is_refused_staff_pages(backend:
         "/portal/payments",
         "/portal/details",
     ] {
-        assert!(portal.body.contains(&format!("href=\"{href}\"")), "nav {href}");
+        assert!(
+            portal.body.contains(&format!("href=\"{href}\"")),
+            "nav {href}"
+        );
     }
     for staff in [
         format!("/invoices/{}", a.invoice),
