@@ -162,13 +162,13 @@ pub struct PortalPageParams {
 }
 
 impl PortalPageParams {
-    fn limit(&self) -> Result<i64, Response> {
+    fn limit(&self) -> Result<i64, FieldErrors> {
         let mut errors = FieldErrors::new();
         let limit = page_limit(self.limit, &mut errors);
         if errors.is_empty() {
             Ok(limit)
         } else {
-            Err(invalid(&errors))
+            Err(errors)
         }
     }
 }
@@ -191,7 +191,7 @@ pub async fn orders(
 ) -> Response {
     let limit = match params.limit() {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(errors) => return invalid(&errors),
     };
     match portal::my_orders(&state.app, &actor, params.cursor, limit).await {
         Ok((rows, next)) => Json(PortalOrderList {
@@ -287,7 +287,7 @@ pub async fn invoices(
 ) -> Response {
     let limit = match params.limit() {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(errors) => return invalid(&errors),
     };
     match portal::my_invoices(&state.app, &actor, params.cursor, limit).await {
         Ok((rows, next)) => Json(PortalInvoiceList {
@@ -405,7 +405,7 @@ pub async fn payments(
 ) -> Response {
     let limit = match params.limit() {
         Ok(l) => l,
-        Err(r) => return r,
+        Err(errors) => return invalid(&errors),
     };
     match portal::my_payments(&state.app, &actor, params.cursor, limit).await {
         Ok((rows, next)) => Json(PortalPaymentList {
