@@ -86,25 +86,7 @@ pub async fn customer_view(app: &App, actor: &Actor, party: PartyId) -> AppResul
     };
     let orders = if sales_visible {
         let rows = sales::customer_orders(app, actor, party).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let progress: HashMap<i64, (i64, i64)> = shipment_store::order_progress(&app.db, &ids)
-            .await?
-            .into_iter()
-            .map(|(id, ordered, shipped)| (id, (ordered, shipped)))
-            .collect();
-        Some(
-            rows.into_iter()
-                .map(|order| {
-                    let (ordered_qty, shipped_qty) =
-                        progress.get(&order.id).copied().unwrap_or((0, 0));
-                    OrderProgress {
-                        order,
-                        ordered_qty,
-                        shipped_qty,
-                    }
-                })
-                .collect(),
-        )
+        Some(with_progress(app, rows).await?)
     } else {
         None
     };
@@ -127,6 +109,38 @@ pub async fn customer_view(app: &App, actor: &Actor, party: PartyId) -> AppResul
     })
 }
 
+/// Orders with how far each has shipped, in one aggregate query.
+pub(crate) async fn with_progress(app: &App, rows: Vec<OrderRow>) -> AppResult<Vec<OrderProgress>> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let progress: HashMap<i64, (i64, i64)> = shipment_store::order_progress(&app.db, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, ordered, shipped)| (id, (ordered, shipped)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|order| {
+            let (ordered_qty, shipped_qty) = progress.get(&order.id).copied().unwrap_or((0, 0));
+            OrderProgress {
+                order,
+                ordered_qty,
+                shipped_qty,
+            }
+        })
+        .collect())
+}
+
+/// An open invoice with its days past due on `today`.
+pub(crate) fn invoice_due(invoice: InvoiceRow, today: Date) -> InvoiceDue {
+    let days_overdue = Date::parse(&invoice.due_date)
+        .map(|due| days_between(due, today))
+        .unwrap_or(0);
+    InvoiceDue {
+        invoice,
+        days_overdue,
+    }
+}
+
 async fn receivables(app: &App, party: PartyId, today: Date) -> AppResult<Receivables> {
     let open_filter = InvoiceFilter {
         party_id: Some(party.0),
@@ -145,15 +159,7 @@ async fn receivables(app: &App, party: PartyId, today: Date) -> AppResult<Receiv
     let balances = invoice_store::party_balances(&app.db, party.0).await?;
     let open = open
         .into_iter()
-        .map(|invoice| {
-            let days_overdue = Date::parse(&invoice.due_date)
-                .map(|due| days_between(due, today))
-                .unwrap_or(0);
-            InvoiceDue {
-                invoice,
-                days_overdue,
-            }
-        })
+        .map(|invoice| invoice_due(invoice, today))
         .collect();
     Ok(Receivables {
         open,

@@ -1025,7 +1025,7 @@ pub async fn invoice_by_number(app: &App, actor: &Actor, number: &str) -> AppRes
     detail(app, invoice).await
 }
 
-async fn detail(app: &App, invoice: InvoiceRow) -> AppResult<InvoiceDetail> {
+pub(crate) async fn detail(app: &App, invoice: InvoiceRow) -> AppResult<InvoiceDetail> {
     let lines = store::lines(&app.db, invoice.id).await?;
     let payments = store::allocations_of_invoice(&app.db, invoice.id).await?;
     let credit_notes = if kind_of(&invoice) == DocumentKind::Invoice {
@@ -1109,8 +1109,12 @@ pub async fn document_by_number(
 /// party field a valid e-invoice needs but lacks (`seller.vat_id`, …) with
 /// `error-ubl`.
 pub async fn ubl(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
-    let doc = document(app, actor, id).await?;
-    seam_ubl::to_xml(&doc).map_err(|err| {
+    ubl_of(&document(app, actor, id).await?, id)
+}
+
+/// A built document as UBL XML; `id` names it in the log.
+pub(crate) fn ubl_of(doc: &InvoiceDocument, id: i64) -> AppResult<String> {
+    seam_ubl::to_xml(doc).map_err(|err| {
         tracing::info!(%err, "invoice {id} is not a valid e-invoice");
         AppError::Invalid(FieldErrors::one(&ubl_field(&err), "error-ubl"))
     })
@@ -1127,14 +1131,21 @@ fn ubl_field(err: &seam_ubl::UblError) -> String {
 
 /// A posted document as a PDF. Needs `invoices.read`.
 pub async fn pdf(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<u8>> {
-    let doc = document(app, actor, id).await?;
+    pdf_of(document(app, actor, id).await?, id).await
+}
+
+/// A built document as a PDF, rendered off the async threads.
+pub(crate) async fn pdf_of(doc: InvoiceDocument, id: i64) -> AppResult<Vec<u8>> {
     tokio::task::spawn_blocking(move || seam_pdf::invoice_pdf(&doc))
         .await
         .map_err(|err| AppError::Internal(anyhow::anyhow!("PDF task failed: {err}")))?
         .map_err(|err| AppError::Internal(anyhow::anyhow!("PDF of invoice {id}: {err}")))
 }
 
-async fn build_document(app: &App, detail: &InvoiceDetail) -> AppResult<InvoiceDocument> {
+pub(crate) async fn build_document(
+    app: &App,
+    detail: &InvoiceDetail,
+) -> AppResult<InvoiceDocument> {
     let row = &detail.invoice;
     let Some(number) = row.number.clone() else {
         return Err(AppError::Conflict(IllegalTransition::CODE));

@@ -41,6 +41,7 @@ pub mod ledger;
 pub mod mail;
 pub mod notifications;
 pub mod parties;
+pub mod portal;
 pub mod price_lists;
 pub mod products;
 pub mod quotes;

@@ -577,7 +577,12 @@ pub async fn order_detail(app: &App, actor: &Actor, id: SalesOrderId) -> AppResu
     let order = store::order(&app.db, id.0)
         .await?
         .ok_or(AppError::NotFound)?;
-    let lines = store::lines(&app.db, id.0).await?;
+    detail_of(app, order).await
+}
+
+/// An order read by its caller, with its lines and totals.
+pub(crate) async fn detail_of(app: &App, order: OrderRow) -> AppResult<OrderDetail> {
+    let lines = store::lines(&app.db, order.id).await?;
     let totals = line_totals(&lines);
     Ok(OrderDetail {
         order,

@@ -158,6 +158,7 @@ async fn create_confirm_and_cancel_reserve_and_release_stock(app: App) {
         &OrderFilter {
             state: Some("cancelled".into()),
             party_id: Some(acme.0),
+            ..OrderFilter::default()
         },
         None,
         10,
@@ -264,6 +265,7 @@ async fn sixty_four_concurrent_confirmations_of_ten_units_confirm_exactly_ten(ap
         &OrderFilter {
             state: Some("confirmed".into()),
             party_id: None,
+            ..OrderFilter::default()
         },
         None,
         100,

@@ -196,6 +196,7 @@ pub async fn invoice(app: &App, command: InvoiceCommand) -> anyhow::Result<ExitC
                 party_id: party,
                 order_id: None,
                 open,
+                ..InvoiceFilter::default()
             };
             list(app, &filter, limit).await
         }

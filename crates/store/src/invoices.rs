@@ -328,6 +328,8 @@ pub struct InvoiceFilter {
     pub order_id: Option<i64>,
     /// Posted invoices with something still due.
     pub open: bool,
+    /// Only documents that were issued (posted or paid): what a customer may see.
+    pub issued_only: bool,
 }
 
 /// One page of documents, newest first, `limit` rows (at most
@@ -356,6 +358,9 @@ pub async fn list_invoices(
     }
     if let Some(id) = filter.order_id {
         w.push("i.order_id = $?", Arg::Int(id));
+    }
+    if filter.issued_only {
+        w.sql.push_str(" AND i.state IN ('posted', 'paid')");
     }
     if let Some(id) = before {
         w.push("i.id < $?", Arg::Int(id));

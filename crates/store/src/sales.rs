@@ -278,6 +278,8 @@ pub async fn product_ids_by_sku(tx: &mut Tx, skus: &[String]) -> Result<Vec<(Str
 pub struct OrderFilter {
     pub state: Option<String>,
     pub party_id: Option<i64>,
+    /// Leaves out drafts: only orders the customer has been sent.
+    pub placed_only: bool,
 }
 
 /// One page of orders, newest first, `limit` rows (at most [`PAGE_SIZE_MAX`])
@@ -295,6 +297,9 @@ pub async fn list_orders(
     }
     if let Some(id) = filter.party_id {
         w.push("o.party_id = $?", Arg::Int(id));
+    }
+    if filter.placed_only {
+        w.sql.push_str(" AND o.state <> 'draft'");
     }
     if let Some(id) = before {
         w.push("o.id < $?", Arg::Int(id));

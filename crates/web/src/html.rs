@@ -42,6 +42,9 @@ pub struct Page {
 
 /// The navigation a user sees: only the areas their roles open.
 fn navigation(actor: &Actor, i18n: &I18n, current_path: &str) -> Vec<NavGroup> {
+    if actor.kind == UserKind::Portal && actor.may(Permission::PortalUse) {
+        return portal_navigation(i18n, current_path);
+    }
     let mut groups = Vec::new();
     for (group, key) in [
         (AreaGroup::FrontOffice, "nav-front-office"),
@@ -100,6 +103,33 @@ fn navigation(actor: &Actor, i18n: &I18n, current_path: &str) -> Vec<NavGroup> {
         });
     }
     groups
+}
+
+/// A portal customer's navigation: their own records, nothing of the staff's.
+fn portal_navigation(i18n: &I18n, current_path: &str) -> Vec<NavGroup> {
+    let items = [
+        ("portal-nav-overview", "/portal"),
+        ("portal-nav-orders", "/portal/orders"),
+        ("portal-nav-invoices", "/portal/invoices"),
+        ("portal-nav-payments", "/portal/payments"),
+        ("portal-tickets-title", "/portal/tickets"),
+        ("portal-nav-details", "/portal/details"),
+    ]
+    .into_iter()
+    .map(|(key, href)| NavItem {
+        label: i18n.t(key),
+        href,
+        current: if href == "/portal" {
+            current_path == href
+        } else {
+            current_path.starts_with(href)
+        },
+    })
+    .collect();
+    vec![NavGroup {
+        label: i18n.t("portal-nav"),
+        items,
+    }]
 }
 
 /// The language for a requester: their own setting, else the browser's.

@@ -9,6 +9,8 @@
 
 #[path = "web/common.rs"]
 mod common;
+#[path = "web/portal.rs"]
+mod portal;
 #[path = "web/reception.rs"]
 mod reception;
 

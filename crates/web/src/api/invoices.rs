@@ -300,6 +300,7 @@ pub async fn list(
         party_id: params.party,
         order_id: params.order,
         open: params.open.unwrap_or(false),
+        ..InvoiceFilter::default()
     };
     match invoicing::list_invoices(&state.app, &actor, &filter, params.cursor, limit).await {
         Ok((rows, next)) => Json(InvoiceList {

@@ -8,6 +8,7 @@ pub mod json;
 pub mod ledger;
 pub mod misc;
 pub mod parties;
+pub mod portal;
 pub mod price_lists;
 pub mod problem;
 pub mod products;

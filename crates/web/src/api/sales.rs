@@ -97,7 +97,7 @@ pub struct SalesOrderLine {
     pub line_net_minor: i64,
 }
 
-fn line(l: LineRow, currency: &str) -> SalesOrderLine {
+pub(crate) fn line(l: LineRow, currency: &str) -> SalesOrderLine {
     SalesOrderLine {
         line_no: l.line_no,
         product_id: l.product_id,
@@ -192,6 +192,7 @@ pub async fn list(
     let filter = OrderFilter {
         state: order_state,
         party_id: params.customer_id,
+        ..OrderFilter::default()
     };
     let limit = params.limit.unwrap_or(ORDER_LIMIT_DEFAULT);
     match sales::list_orders(

@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::Uri;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use seam_app::parties::SearchHit;
 use seam_app::{UserKind, parties};
 use seam_domain::access::{Area, Permission};
@@ -34,6 +34,10 @@ pub async fn home(
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
 ) -> Response {
+    // A customer's start page is their portal.
+    if actor.kind == UserKind::Portal && actor.may(Permission::PortalUse) {
+        return Redirect::to(crate::pages::portal::PORTAL_PATH).into_response();
+    }
     let page = Page::new(&state, &who, "home-title", "/").await;
     let i18n = page.i18n;
     let cards = Area::ALL

@@ -180,6 +180,7 @@ pub async fn list(
         party_id: query.party.trim().parse::<i64>().ok(),
         order_id: None,
         open: matches!(query.open.as_str(), "1" | "on" | "true"),
+        ..InvoiceFilter::default()
     };
     let before = query.cursor.parse::<i64>().ok();
     let (rows, next) =
@@ -700,7 +701,7 @@ pub async fn email(
 }
 
 /// A file download of a posted document.
-fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
     (
         StatusCode::OK,
         [

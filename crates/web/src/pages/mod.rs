@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod notifications;
 pub mod parties;
 pub mod payments;
+pub mod portal;
 pub mod portal_tickets;
 pub mod price_lists;
 pub mod products;

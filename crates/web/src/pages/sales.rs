@@ -93,6 +93,7 @@ pub async fn list(
     let filter = OrderFilter {
         state: OrderState::parse(&query.state).map(|s| s.name().to_owned()),
         party_id: None,
+        ..OrderFilter::default()
     };
     let before = query.cursor.parse::<i64>().ok().map(SalesOrderId);
     let (rows, next) =

@@ -1,0 +1,21 @@
+# The customer portal: what a customer's own login sees.
+portal-title = Your account
+portal-nav = Your account
+portal-nav-overview = Overview
+portal-nav-orders = Orders
+portal-nav-invoices = Invoices
+portal-nav-payments = Payments
+portal-nav-details = My details
+portal-balance = Balance
+portal-balance-none = Nothing is due.
+portal-credit = Credit
+portal-open-invoices = Open invoices
+portal-open-none = No invoices are open.
+portal-recent-orders = Recent orders
+portal-all-orders = All orders
+portal-no-shipments = Nothing has shipped yet.
+portal-invoices-title = Invoices and credit notes
+portal-invoices-none = No invoices yet.
+portal-details-title = My details
+portal-details-help = The e-mail address, phone and address we use for your account. To change your company's name or tax id, please contact us.
+portal-details-saved = Your details were saved.

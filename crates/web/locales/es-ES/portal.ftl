@@ -1,0 +1,21 @@
+# El portal de clientes: lo que ve el acceso propio de un cliente.
+portal-title = Su cuenta
+portal-nav = Su cuenta
+portal-nav-overview = Resumen
+portal-nav-orders = Pedidos
+portal-nav-invoices = Facturas
+portal-nav-payments = Pagos
+portal-nav-details = Mis datos
+portal-balance = Saldo
+portal-balance-none = No hay nada pendiente.
+portal-credit = Crédito
+portal-open-invoices = Facturas pendientes
+portal-open-none = No hay facturas pendientes.
+portal-recent-orders = Pedidos recientes
+portal-all-orders = Todos los pedidos
+portal-no-shipments = Aún no se ha enviado nada.
+portal-invoices-title = Facturas y abonos
+portal-invoices-none = Aún no hay facturas.
+portal-details-title = Mis datos
+portal-details-help = El correo electrónico, el teléfono y la dirección que usamos para su cuenta. Para cambiar el nombre o el NIF de su empresa, contacte con nosotros.
+portal-details-saved = Sus datos se han guardado.

@@ -1,0 +1,21 @@
+# Kundportalen: det en kunds egen inloggning ser.
+portal-title = Ditt konto
+portal-nav = Ditt konto
+portal-nav-overview = Översikt
+portal-nav-orders = Order
+portal-nav-invoices = Fakturor
+portal-nav-payments = Betalningar
+portal-nav-details = Mina uppgifter
+portal-balance = Saldo
+portal-balance-none = Inget att betala.
+portal-credit = Tillgodo
+portal-open-invoices = Obetalda fakturor
+portal-open-none = Inga fakturor är obetalda.
+portal-recent-orders = Senaste order
+portal-all-orders = Alla order
+portal-no-shipments = Inget har skickats än.
+portal-invoices-title = Fakturor och kreditfakturor
+portal-invoices-none = Inga fakturor än.
+portal-details-title = Mina uppgifter
+portal-details-help = E-postadress, telefon och adress som vi använder för ditt konto. Kontakta oss för att ändra företagets namn eller momsnummer.
+portal-details-saved = Dina uppgifter har sparats.
