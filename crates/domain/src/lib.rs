@@ -25,6 +25,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod crm;
 pub mod error;
 pub mod ids;
 pub mod invoice;
