@@ -29,6 +29,7 @@
 pub mod audit;
 pub mod auth;
 pub mod company;
+pub mod crm;
 pub mod csv_file;
 pub mod customer_view;
 pub mod demo;

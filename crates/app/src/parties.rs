@@ -80,14 +80,26 @@ async fn check_company(tx: &mut Tx, party: &ValidParty) -> AppResult<()> {
 
 /// Creates a party. Needs `parties.write`.
 pub async fn create_party(app: &App, actor: &Actor, draft: &PartyDraft) -> AppResult<PartyId> {
+    let mut tx = app.db.begin().await?;
+    let id = create_party_in(&mut tx, actor, draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_party`] inside the caller's transaction (a qualified lead
+/// becomes a party in the same transaction as its opportunity).
+pub(crate) async fn create_party_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &PartyDraft,
+) -> AppResult<PartyId> {
     actor.require(Permission::PartiesWrite)?;
     let valid = party::validate(draft)?;
-    let mut tx = app.db.begin().await?;
-    check_company(&mut tx, &valid).await?;
-    let id = store::insert_party(&mut tx, &valid, now_us()).await?;
-    let row = store::party_in_tx(&mut tx, id).await?;
+    check_company(tx, &valid).await?;
+    let id = store::insert_party(tx, &valid, now_us()).await?;
+    let row = store::party_in_tx(tx, id).await?;
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             entity_type: "party",
@@ -98,7 +110,6 @@ pub async fn create_party(app: &App, actor: &Actor, draft: &PartyDraft) -> AppRe
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(PartyId(id))
 }
 

@@ -189,9 +189,21 @@ async fn record_change(
 /// `quote_date`, `valid_until`, `currency`, `lines` or
 /// `lines[n].product|qty|unit_price`.
 pub async fn create_quote(app: &App, actor: &Actor, input: &QuoteInput) -> AppResult<SalesQuoteId> {
-    actor.require(Permission::SalesOrderWrite)?;
     let mut tx = app.db.begin().await?;
-    let (party_id, date, until, currency, lines) = validate(&mut tx, input).await?;
+    let id = create_quote_in(&mut tx, actor, input).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`create_quote`] inside the caller's transaction, for a use case whose
+/// other writes stand or fall with the quote (a won opportunity).
+pub(crate) async fn create_quote_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &QuoteInput,
+) -> AppResult<SalesQuoteId> {
+    actor.require(Permission::SalesOrderWrite)?;
+    let (party_id, date, until, currency, lines) = validate(tx, input).await?;
     let totals = crate::sales::totals_of(&lines);
     let (date, until) = (date.iso(), until.iso());
     let header = store::QuoteHeader {
@@ -202,20 +214,11 @@ pub async fn create_quote(app: &App, actor: &Actor, input: &QuoteInput) -> AppRe
         net_minor: totals.net_minor,
         vat_minor: totals.vat_minor,
     };
-    let id = store::insert_quote(&mut tx, &header, &actor.username, now_us()).await?;
-    store::replace_lines(&mut tx, id, &new_lines(&lines)).await?;
-    let after = store::quote_in_tx(&mut tx, id).await?;
-    let rows = store::lines_in_tx(&mut tx, id).await?;
-    record_change(
-        &mut tx,
-        actor,
-        id,
-        "create",
-        None,
-        quote_json(&after, &rows),
-    )
-    .await?;
-    tx.commit().await?;
+    let id = store::insert_quote(tx, &header, &actor.username, now_us()).await?;
+    store::replace_lines(tx, id, &new_lines(&lines)).await?;
+    let after = store::quote_in_tx(tx, id).await?;
+    let rows = store::lines_in_tx(tx, id).await?;
+    record_change(tx, actor, id, "create", None, quote_json(&after, &rows)).await?;
     Ok(SalesQuoteId(id))
 }
 

@@ -33,6 +33,7 @@
 )]
 
 pub mod backup;
+pub mod crm;
 pub mod events;
 pub mod generate;
 pub mod idempotency;
