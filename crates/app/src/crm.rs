@@ -561,10 +561,17 @@ async fn valid_lines(tx: &mut Tx, lines: &[LineDraft]) -> AppResult<Vec<(i64, i6
         if id.is_none() {
             errors.add(&field("product"), "error-unknown-product");
         }
-        let qty = line.qty.trim().parse::<i64>().ok().filter(|q| *q > 0);
-        if qty.is_none() {
-            errors.add(&field("qty"), "error-qty");
-        }
+        let qty = match line.qty.trim().parse::<i64>() {
+            Ok(q) if q > 0 => Some(q),
+            Ok(_) => {
+                errors.add(&field("qty"), "error-qty-positive");
+                None
+            }
+            Err(_) => {
+                errors.add(&field("qty"), "error-qty-whole");
+                None
+            }
+        };
         if let (Some(id), Some(qty)) = (id, qty) {
             out.push((id, qty));
         }
@@ -1292,4 +1299,13 @@ pub async fn import_leads(app: &App, actor: &Actor, bytes: &[u8]) -> AppResult<L
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// The staff an opportunity or activity may be given to, by name.
+pub async fn colleagues(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<Vec<seam_store::reception::HostRow>> {
+    actor.require(Permission::CrmUse)?;
+    Ok(seam_store::reception::hosts(&app.db).await?)
 }

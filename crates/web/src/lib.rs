@@ -190,7 +190,9 @@ pub async fn serve(app: App, listen: SocketAddr, config: WebConfig) -> anyhow::R
     ops::install_metrics();
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(%listen, "serving");
-    axum::serve(listener, router(app, config))
+    // The peer's address reaches handlers that need it (the lead form's rate limit).
+    let service = router(app, config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("stopped");

@@ -428,7 +428,7 @@ async fn bad_crm_input_and_illegal_moves_write_nothing(app: App) {
                 e.for_field("lines[0].product"),
                 Some("error-unknown-product")
             );
-            assert_eq!(e.for_field("lines[0].qty"), Some("error-qty"));
+            assert_eq!(e.for_field("lines[0].qty"), Some("error-qty-positive"));
         }
         other => panic!("expected field errors, got {other:?}"),
     }

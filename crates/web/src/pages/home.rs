@@ -89,6 +89,12 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ("tool-new-party", "/parties/new", P::PartiesWrite),
         ],
         Area::Crm => vec![
+            ("tool-leads", "/crm/leads", P::CrmUse),
+            ("tool-pipeline", "/crm/pipeline", P::SalesUse),
+            ("tool-forecast", "/crm/forecast", P::SalesUse),
+            ("tool-activities", "/crm/activities", P::CrmUse),
+            ("tool-import-leads", "/crm/leads/import", P::CrmUse),
+            ("tool-lead-form", "/forms/lead", P::CrmUse),
             ("tool-parties", "/parties", P::PartiesRead),
             ("tool-new-party", "/parties/new", P::PartiesWrite),
             ("tool-import-parties", "/parties/import", P::PartiesImport),

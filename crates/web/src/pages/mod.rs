@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod crm;
 pub mod home;
 pub mod invoices;
 pub mod ledger;
