@@ -1466,6 +1466,11 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
             );
         }
 
+        // The demo CRM: leads (two the same person), opportunities across the board, activities.
+        assert_eq!(row_count(&db.db, "leads").await, 4);
+        assert_eq!(row_count(&db.db, "opportunities").await, 6);
+        assert_eq!(row_count(&db.db, "crm_activities").await, 3);
+
         // The demo quotes: one in every state, the accepted one with its order.
         let quotes = seam(&db, &["quote", "list"]).ok().stdout;
         for state in ["draft", "sent", "accepted", "declined", "expired"] {
