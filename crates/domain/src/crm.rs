@@ -735,13 +735,13 @@ mod tests {
     #[test]
     fn the_forecast_adds_weighted_amounts_per_month_owner_and_currency() {
         let rows = [
-            ("2026-12-15", "sara", "EUR", 10_000_00, Stage::Proposal),
+            ("2026-12-15", "sara", "EUR", 1_000_000, Stage::Proposal),
             ("2026-12-31", "sara", "EUR", 333, Stage::Proposal),
-            ("2026-12-01", "sara", "SEK", 50_000_00, Stage::Negotiation),
-            ("2027-01-10", "sara", "EUR", 4_000_00, Stage::Prospecting),
-            ("2026-12-20", "olle", "EUR", 8_000_00, Stage::Qualification),
-            ("2026-12-20", "olle", "EUR", 9_999_00, Stage::Won),
-            ("2026-12-20", "olle", "EUR", 9_999_00, Stage::Lost),
+            ("2026-12-01", "sara", "SEK", 500_0000, Stage::Negotiation),
+            ("2027-01-10", "sara", "EUR", 40_0000, Stage::Prospecting),
+            ("2026-12-20", "olle", "EUR", 800_000, Stage::Qualification),
+            ("2026-12-20", "olle", "EUR", 999_900, Stage::Won),
+            ("2026-12-20", "olle", "EUR", 999_900, Stage::Lost),
         ];
         let cells = forecast(rows.iter().map(|(d, o, c, a, s)| ForecastInput {
             expected_close: d,
@@ -756,19 +756,19 @@ mod tests {
             cells[&key("2026-12", "sara", "EUR")],
             ForecastCell {
                 count: 2,
-                pipeline_minor: 10_003_33,
-                weighted_minor: 5_000_00 + 167,
+                pipeline_minor: 1_000_333,
+                weighted_minor: 500_000 + 167,
             }
         );
         assert_eq!(
             cells[&key("2026-12", "sara", "SEK")].weighted_minor,
-            37_500_00
+            3_750_000
         );
-        assert_eq!(cells[&key("2027-01", "sara", "EUR")].weighted_minor, 400_00);
+        assert_eq!(cells[&key("2027-01", "sara", "EUR")].weighted_minor, 40_000);
         assert_eq!(cells[&key("2026-12", "olle", "EUR")].count, 1);
         assert_eq!(
             cells[&key("2026-12", "olle", "EUR")].weighted_minor,
-            2_000_00
+            200_000
         );
     }
 

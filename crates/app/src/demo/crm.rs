@@ -30,6 +30,15 @@ fn lead(
     }
 }
 
+/// An opportunity to open: title, amount, days to its expected close, stage, products.
+type OpportunitySeed = (
+    &'static str,
+    &'static str,
+    i64,
+    Stage,
+    &'static [(&'static str, &'static str)],
+);
+
 /// A date `days` from today, `YYYY-MM-DD`.
 fn in_days(days: i64) -> String {
     let today = jiff::Timestamp::now()
@@ -143,7 +152,7 @@ pub async fn create_crm(app: &App, actor: &Actor) -> AppResult<()> {
             .into_iter()
             .map(|p| PartyId(p.id))
             .collect();
-    let seeds: [(&str, &str, i64, Stage, &[(&str, &str)]); 4] = [
+    let seeds: [OpportunitySeed; 4] = [
         (
             "Espresso machines for the new branch",
             "8400",

@@ -816,7 +816,7 @@ pub struct ActivityForm {
 }
 
 impl ActivityForm {
-    fn blank(actor: &Actor, record: &str, record_id: i64) -> ActivityForm {
+    pub(crate) fn blank(actor: &Actor, record: &str, record_id: i64) -> ActivityForm {
         ActivityForm {
             kind: "call".into(),
             owner_user_id: actor.user_id.map(|u| u.0.to_string()).unwrap_or_default(),
@@ -1290,4 +1290,37 @@ pub async fn web_form_submit(
             )
         }
     }
+}
+
+/// The party page's CRM sections: its opportunities (for sales), its
+/// activities and the colleagues an activity may be given to (for CRM users).
+pub(crate) async fn party_sections(
+    state: &AppState,
+    actor: &Actor,
+    i18n: &I18n,
+    party: i64,
+) -> Result<
+    (
+        Option<Vec<OpportunityView>>,
+        Option<Vec<ActivityView>>,
+        Vec<HostRow>,
+    ),
+    AppError,
+> {
+    let opportunities = if actor.may(Permission::SalesUse) {
+        let filter = crm::OpportunityFilter {
+            party_id: Some(party),
+            ..crm::OpportunityFilter::default()
+        };
+        let rows = crm::list_opportunities(&state.app, actor, filter, None).await?;
+        Some(rows.iter().map(|o| OpportunityView::new(i18n, o)).collect())
+    } else {
+        None
+    };
+    if !actor.may(Permission::CrmUse) {
+        return Ok((opportunities, None, Vec::new()));
+    }
+    let rows = crm::party_activities(&state.app, actor, PartyId(party)).await?;
+    let colleagues = crm::colleagues(&state.app, actor).await?;
+    Ok((opportunities, Some(views(i18n, &rows)), colleagues))
 }

@@ -407,6 +407,12 @@ struct DetailPage {
     may_pay: bool,
     /// The customer's newest tickets, for the service desk.
     tickets: Option<Vec<super::service::TicketListView>>,
+    /// The party's opportunities, for sales.
+    opportunities: Option<Vec<super::crm::OpportunityView>>,
+    /// Activities logged on the party, for the CRM's users.
+    activities: Option<Vec<super::crm::ActivityView>>,
+    activity: super::crm::ActivityForm,
+    colleagues: Vec<seam_app::reception::HostRow>,
 }
 
 /// An order on the customer's page with what has shipped of it.
@@ -518,9 +524,18 @@ pub async fn detail(
             .map(|r| super::service::TicketListView::new(&page.i18n, &page.time_zone, r))
             .collect()
     });
+    let crm = super::crm::party_sections(&state, &actor, &page.i18n, id).await;
+    let (opportunities, activities, colleagues) = match crm {
+        Ok(found) => found,
+        Err(e) => return crate::html::fail(&who, &e),
+    };
     let detail = view.detail;
     ok(&DetailPage {
         tickets,
+        opportunities,
+        activities,
+        activity: super::crm::ActivityForm::blank(&actor, "party", id),
+        colleagues,
         page,
         detail,
         tags,
