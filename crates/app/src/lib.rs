@@ -29,6 +29,7 @@
 pub mod audit;
 pub mod auth;
 pub mod company;
+pub mod csat;
 pub mod csv_file;
 pub mod customer_view;
 pub mod demo;
@@ -37,6 +38,7 @@ pub mod generate;
 pub mod idempotency;
 pub mod invoicing;
 pub mod jobs;
+pub mod knowledge;
 pub mod ledger;
 pub mod mail;
 pub mod notifications;

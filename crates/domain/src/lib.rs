@@ -28,6 +28,7 @@ pub mod audit;
 pub mod error;
 pub mod ids;
 pub mod invoice;
+pub mod knowledge;
 pub mod ledger;
 pub mod locale;
 pub mod party;
