@@ -19,6 +19,7 @@ mod fulfilment;
 mod generate;
 mod invoicing;
 mod jobs;
+mod knowledge;
 mod ledger;
 mod portal;
 mod price_lists;
