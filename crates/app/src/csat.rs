@@ -26,7 +26,7 @@ pub fn may_be_rated(state: TicketState) -> bool {
 /// `error-rating-open` while the ticket is still open or pending;
 /// `error-rating-twice` when it is rated already) or `comment`
 /// (`error-too-long`); [`AppError::NotFound`] for a ticket that is not the
-/// customer's; [`AppError::Forbidden`] for staff. Nothing is written on any error.
+/// customer's (and for staff); [`AppError::Forbidden`] without `portal.use`. Nothing is written on any error.
 pub async fn rate_ticket(
     app: &App,
     actor: &Actor,
@@ -34,10 +34,11 @@ pub async fn rate_ticket(
     rating: &str,
     comment: &str,
 ) -> AppResult<()> {
-    if actor.kind != UserKind::Portal {
-        return Err(AppError::Forbidden);
-    }
     actor.require(Permission::PortalUse)?;
+    // Staff who open the portal have no ticket of their own to rate.
+    if actor.kind != UserKind::Portal {
+        return Err(AppError::NotFound);
+    }
     let valid = rules::validate_rating(rating, comment)?;
     // Visibility first, so another customer's ticket is "not found".
     service::ticket(app, actor, ticket_id).await?;

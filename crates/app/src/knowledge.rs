@@ -16,8 +16,8 @@ use seam_domain::access::Permission;
 use seam_domain::knowledge::{
     self as rules, ArticleDraft, ArticleState, Audience, MergeValues, ValidArticle,
 };
-use seam_store::knowledge::{self as store, ArticleCursor, ArticleFilter, NewArticle};
-pub use seam_store::knowledge::{ArticleRow, CannedRow, CategoryRow};
+use seam_store::knowledge::{self as store, ArticleFilter, NewArticle};
+pub use seam_store::knowledge::{ArticleCursor, ArticleRow, CannedRow, CategoryRow};
 use seam_store::{StoreError, Tx};
 use serde_json::json;
 
@@ -139,6 +139,52 @@ pub async fn article(app: &App, actor: &Actor, id: i64) -> AppResult<ArticleRow>
         return Err(AppError::NotFound);
     }
     Ok(row)
+}
+
+/// Articles as customers see them (published public ones), for the portal's
+/// pages; staff who open the portal see what a customer sees. Needs `portal.use`.
+pub async fn portal_articles(
+    app: &App,
+    actor: &Actor,
+    query: &ArticleQuery,
+    cursor: Option<ArticleCursor>,
+) -> AppResult<ArticlePage> {
+    actor.require(Permission::PortalUse)?;
+    let text = query.text.trim();
+    let filter = ArticleFilter {
+        text: (!text.is_empty()).then(|| text.to_owned()),
+        category_id: query.category_id,
+        published_only: true,
+        public_only: true,
+    };
+    let mut rows = store::list_articles(&app.db, &filter, cursor, PAGE_SIZE + 1).await?;
+    let next = if rows.len() as i64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| ArticleCursor {
+            tier: r.tier,
+            id: r.id,
+        })
+    } else {
+        None
+    };
+    Ok(ArticlePage { rows, next })
+}
+
+/// One article as customers see it. Needs `portal.use`.
+///
+/// Errors: [`AppError::NotFound`] for a draft, an internal or an unknown article.
+pub async fn portal_article(app: &App, actor: &Actor, id: i64) -> AppResult<ArticleRow> {
+    actor.require(Permission::PortalUse)?;
+    match store::article(&app.db, id).await? {
+        Some(row) if is_for_customers(&row) => Ok(row),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The categories with the count of articles customers see. Needs `portal.use`.
+pub async fn portal_categories(app: &App, actor: &Actor) -> AppResult<Vec<CategoryRow>> {
+    actor.require(Permission::PortalUse)?;
+    Ok(store::categories(&app.db, true).await?)
 }
 
 /// The categories, by name, with the count of articles the actor may read.
