@@ -12,6 +12,7 @@ mod common;
 
 mod api_invoices;
 mod invoices;
+mod knowledge;
 mod ledger;
 mod portal;
 mod price_lists;
