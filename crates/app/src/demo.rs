@@ -18,6 +18,7 @@
 //! sends from a demo reaches a real mailbox.
 
 mod crm;
+mod knowledge;
 mod reception;
 mod sales_history;
 mod tickets;
@@ -540,6 +541,8 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     let logins = create_logins(app, &actor, portal_company).await?;
     reception::create_visits(app, &actor, portal_company).await?;
     crm::create_crm(app, &actor).await?;
+    // After the logins: the portal customer rates one of their requests.
+    knowledge::create_knowledge(app, &actor).await?;
     Ok(logins)
 }
 

@@ -54,6 +54,8 @@ pub struct TicketDetail {
     /// Credit notes issued against that invoice.
     pub credit_notes: Vec<InvoiceRow>,
     pub order_number: Option<String>,
+    /// The customer's rating, once they gave one.
+    pub rating: Option<seam_store::knowledge::RatingRow>,
 }
 
 fn illegal(_: IllegalTicketTransition) -> AppError {
@@ -299,12 +301,14 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
             .and_then(|o| o.number),
         None => None,
     };
+    let rating = seam_store::knowledge::rating_of(&app.db, id).await?;
     Ok(TicketDetail {
         ticket: row,
         messages,
         invoice,
         credit_notes,
         order_number,
+        rating,
     })
 }
 

@@ -29,6 +29,7 @@ pub mod crm;
 pub mod error;
 pub mod ids;
 pub mod invoice;
+pub mod knowledge;
 pub mod ledger;
 pub mod locale;
 pub mod party;

@@ -29,6 +29,7 @@ mod data;
 mod generate;
 mod invoice;
 mod jobs;
+mod kb;
 mod ledger;
 mod messages;
 mod order;
@@ -172,6 +173,9 @@ enum Command {
     /// Service desk tickets: list a queue, open, show, reply, escalate, credit the invoice, resolve and close.
     #[command(subcommand)]
     Ticket(ticket::TicketCommand),
+    /// The knowledge base: list and search articles, show one, add one.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
     /// Exchange rates of foreign currencies: set and list.
     #[command(subcommand)]
     Rate(payment::RateCommand),
@@ -421,6 +425,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Invoice(command) => invoice::invoice(app, command).await,
         Command::Payment(command) => payment::payment(app, command).await,
         Command::Ticket(command) => ticket::ticket(app, command).await,
+        Command::Kb(command) => kb::kb(app, command).await,
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
         Command::Visit(command) => visit::visit(app, command).await,

@@ -617,6 +617,56 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "kb_categories",
+        columns: &[("id", Int), ("name", Text), ("created_at_us", Int)],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "kb_articles",
+        columns: &[
+            ("id", Int),
+            ("category_id", Int),
+            ("title", Text),
+            ("body", Text),
+            ("state", Text),
+            ("audience", Text),
+            ("author_name", Text),
+            ("version", Int),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+            ("published_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "canned_replies",
+        columns: &[
+            ("id", Int),
+            ("title", Text),
+            ("body", Text),
+            ("version", Int),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "ticket_ratings",
+        columns: &[
+            ("id", Int),
+            ("ticket_id", Int),
+            ("rating", Int),
+            ("comment", Text),
+            ("rated_by_user_id", Int),
+            ("created_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "leads",
         columns: &[
             ("id", Int),
@@ -978,7 +1028,8 @@ pub async fn schema_columns(db: &Db) -> Result<Vec<(String, String)>> {
         Db::Sqlite { read, .. } => {
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-                 AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND name NOT LIKE 'party\\_fts%' ESCAPE '\\' AND name NOT LIKE 'product\\_fts%' ESCAPE '\\'",
+                 AND name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND name NOT LIKE 'party\\_fts%' ESCAPE '\\' AND name NOT LIKE 'product\\_fts%' ESCAPE '\\' \
+                 AND name NOT LIKE 'kb\\_article\\_fts%' ESCAPE '\\'",
             ).fetch_all(read).await?;
             let mut cols = Vec::new();
             for t in tables {

@@ -39,6 +39,7 @@ pub mod generate;
 pub mod idempotency;
 pub mod invoices;
 pub mod jobs;
+pub mod knowledge;
 pub mod ledger;
 pub mod notifications;
 pub mod parties;

@@ -113,6 +113,7 @@ fn portal_navigation(i18n: &I18n, current_path: &str) -> Vec<NavGroup> {
         ("portal-nav-invoices", "/portal/invoices"),
         ("portal-nav-payments", "/portal/payments"),
         ("portal-tickets-title", "/portal/tickets"),
+        ("portal-kb-title", "/portal/kb"),
         ("portal-nav-details", "/portal/details"),
     ]
     .into_iter()

@@ -1658,6 +1658,7 @@ pub fn routes() -> Vec<Route> {
             put(api::portal::update_details),
         ),
     ];
+    table.extend(knowledge_routes());
     for area in Area::ALL {
         table.push(route(
             M::GET,
@@ -1667,6 +1668,144 @@ pub fn routes() -> Vec<Route> {
         ));
     }
     table
+}
+
+/// Who reads the knowledge base: the service desk, and customers (who get
+/// published public articles only).
+const KB_READERS: &[Permission] = &[Permission::ServiceUse, Permission::PortalUse];
+
+/// The knowledge base, canned replies and ratings: written by the service
+/// desk, read by it and (published public articles) by customers.
+fn knowledge_routes() -> Vec<Route> {
+    use Method as M;
+    use seam_domain::access::Permission as P;
+    let desk = Access::Permission(P::ServiceUse);
+    let portal = Access::Permission(P::PortalUse);
+    vec![
+        route(M::GET, "/kb", desk, get(pages::knowledge::list)),
+        route(
+            M::POST,
+            "/kb/categories",
+            desk,
+            post(pages::knowledge::create_category),
+        ),
+        route(
+            M::GET,
+            "/kb/articles/new",
+            desk,
+            get(pages::knowledge::new_form),
+        ),
+        route(
+            M::POST,
+            "/kb/articles",
+            desk,
+            post(pages::knowledge::create),
+        ),
+        route(
+            M::GET,
+            "/kb/articles/{id}",
+            desk,
+            get(pages::knowledge::detail),
+        ),
+        route(
+            M::GET,
+            "/kb/articles/{id}/edit",
+            desk,
+            get(pages::knowledge::edit_form),
+        ),
+        route(
+            M::POST,
+            "/kb/articles/{id}",
+            desk,
+            post(pages::knowledge::update),
+        ),
+        route(
+            M::GET,
+            "/service/canned",
+            desk,
+            get(pages::knowledge::canned_list),
+        ),
+        route(
+            M::POST,
+            "/service/canned",
+            desk,
+            post(pages::knowledge::canned_create),
+        ),
+        route(
+            M::GET,
+            "/service/canned/{id}",
+            desk,
+            get(pages::knowledge::canned_edit),
+        ),
+        route(
+            M::POST,
+            "/service/canned/{id}",
+            desk,
+            post(pages::knowledge::canned_update),
+        ),
+        route(
+            M::POST,
+            "/service/canned/{id}/delete",
+            desk,
+            post(pages::knowledge::canned_delete),
+        ),
+        // Adds a suggested article or a canned reply to the reply box; saves nothing.
+        route(
+            M::POST,
+            "/service/tickets/{id}/compose",
+            desk,
+            post(pages::service::compose),
+        ),
+        route(M::GET, "/portal/kb", portal, get(pages::portal_kb::list)),
+        route(
+            M::GET,
+            "/portal/kb/{id}",
+            portal,
+            get(pages::portal_kb::detail),
+        ),
+        route(
+            M::POST,
+            "/portal/tickets/{id}/rating",
+            portal,
+            post(pages::portal_tickets::rate),
+        ),
+        route(
+            M::GET,
+            "/api/v1/kb/articles",
+            Access::AnyOf(KB_READERS),
+            get(api::knowledge::list),
+        ),
+        route(
+            M::POST,
+            "/api/v1/kb/articles",
+            desk,
+            post(api::knowledge::create),
+        ),
+        route(
+            M::GET,
+            "/api/v1/kb/articles/{id}",
+            Access::AnyOf(KB_READERS),
+            get(api::knowledge::detail),
+        ),
+        route(
+            M::PUT,
+            "/api/v1/kb/articles/{id}",
+            desk,
+            put(api::knowledge::update),
+        ),
+        route(
+            M::GET,
+            "/api/v1/kb/categories",
+            Access::AnyOf(KB_READERS),
+            get(api::knowledge::categories),
+        ),
+        route(
+            M::POST,
+            "/api/v1/tickets/{id}/rating",
+            portal,
+            post(api::tickets::rate),
+        ),
+    ]
 }
 
 /// Each area's landing page.

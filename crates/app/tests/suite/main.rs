@@ -20,6 +20,7 @@ mod fulfilment;
 mod generate;
 mod invoicing;
 mod jobs;
+mod knowledge;
 mod ledger;
 mod portal;
 mod price_lists;

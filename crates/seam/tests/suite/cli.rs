@@ -1470,6 +1470,19 @@ async fn the_demo_fills_an_empty_database_once_and_prints_a_login_per_role() {
         assert_eq!(row_count(&db.db, "leads").await, 4);
         assert_eq!(row_count(&db.db, "opportunities").await, 6);
         assert_eq!(row_count(&db.db, "crm_activities").await, 3);
+        // The demo knowledge base: public and internal articles, a draft, two
+        // canned replies and one request the portal customer rated.
+        let articles = seam(&db, &["kb", "list"]).ok().stdout;
+        for word in [
+            "public",
+            "internal",
+            "draft",
+            "Logging in to the customer portal",
+        ] {
+            assert!(articles.contains(word), "{word}: {articles}");
+        }
+        assert_eq!(row_count(&db.db, "canned_replies").await, 2);
+        assert_eq!(row_count(&db.db, "ticket_ratings").await, 1);
 
         // The demo quotes: one in every state, the accepted one with its order.
         let quotes = seam(&db, &["quote", "list"]).ok().stdout;
@@ -2104,5 +2117,89 @@ async fn visitors_are_checked_in_listed_and_checked_out_and_bad_input_writes_not
                 .stdout
                 .contains("Ada Lovelace")
         );
+    }
+}
+
+#[tokio::test]
+async fn knowledge_articles_are_added_listed_searched_and_shown_and_bad_input_writes_nothing() {
+    for db in backends().await {
+        let empty = seam(
+            &db,
+            &[
+                "kb",
+                "add",
+                "--title",
+                " ",
+                "--body",
+                "x",
+                "--category",
+                "Help",
+            ],
+        )
+        .failed();
+        assert!(empty.stderr.contains("title"), "{empty:?}");
+        let audience = seam(
+            &db,
+            &[
+                "kb",
+                "add",
+                "--title",
+                "T",
+                "--body",
+                "x",
+                "--category",
+                "Help",
+                "--audience",
+                "world",
+            ],
+        )
+        .failed();
+        assert!(audience.stderr.contains("--audience"), "{audience:?}");
+        assert_eq!(row_count(&db.db, "kb_articles").await, 0);
+        assert_eq!(row_count(&db.db, "kb_categories").await, 0, "no half-write");
+
+        let id = seam(
+            &db,
+            &[
+                "kb",
+                "add",
+                "--title",
+                "Reset your password",
+                "--body",
+                "Open the login page and choose Forgot password.",
+                "--category",
+                "Accounts",
+                "--publish",
+                "--audience",
+                "public",
+            ],
+        )
+        .ok()
+        .stdout;
+        let id = id.trim();
+        seam(
+            &db,
+            &[
+                "kb",
+                "add",
+                "--title",
+                "Refund rules",
+                "--body",
+                "Ask accounting.",
+                "--category",
+                "Accounts",
+            ],
+        )
+        .ok();
+        let all = seam(&db, &["kb", "list"]).ok().stdout;
+        assert!(all.contains("Reset your password") && all.contains("Refund rules"));
+        let found = seam(&db, &["kb", "list", "--search", "forgot"]).ok().stdout;
+        assert!(found.contains("Reset your password") && !found.contains("Refund"));
+        let published = seam(&db, &["kb", "list", "--published"]).ok().stdout;
+        assert!(!published.contains("Refund rules"), "{published}");
+        let shown = seam(&db, &["kb", "show", id]).ok().stdout;
+        assert!(shown.contains("choose Forgot password") && shown.contains("public"));
+        assert_eq!(row_count(&db.db, "kb_categories").await, 1);
+        seam(&db, &["kb", "show", "999"]).failed();
     }
 }

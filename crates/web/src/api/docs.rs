@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    invoices, ledger, misc, parties, portal, price_lists, problem, products, quotes, reception,
-    sales, stock, tickets,
+    invoices, knowledge, ledger, misc, parties, portal, price_lists, problem, products, quotes,
+    reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -50,7 +50,8 @@ impl Modify for BearerAuth {
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
-        tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close,
+        tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
+        knowledge::list, knowledge::detail, knowledge::create, knowledge::update, knowledge::categories,
         reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,

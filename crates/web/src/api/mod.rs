@@ -5,6 +5,7 @@ pub mod docs;
 pub mod idempotency;
 pub mod invoices;
 pub mod json;
+pub mod knowledge;
 pub mod ledger;
 pub mod misc;
 pub mod parties;

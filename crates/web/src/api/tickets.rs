@@ -87,6 +87,17 @@ pub struct TicketWithMessages {
     pub messages: Vec<TicketMessage>,
     /// The ids of credit notes issued against the ticket's invoice.
     pub credit_note_ids: Vec<i64>,
+    /// The customer's rating, once the ticket was resolved and rated.
+    pub rating: Option<TicketRating>,
+}
+
+/// A customer's rating of a resolved or closed ticket.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketRating {
+    /// 1 (poor) to 5 (excellent).
+    pub rating: i64,
+    pub comment: String,
+    pub rated_at: String,
 }
 
 fn with_messages(d: &TicketDetail) -> TicketWithMessages {
@@ -105,6 +116,11 @@ fn with_messages(d: &TicketDetail) -> TicketWithMessages {
             })
             .collect(),
         credit_note_ids: d.credit_notes.iter().map(|c| c.id).collect(),
+        rating: d.rating.as_ref().map(|r| TicketRating {
+            rating: r.rating,
+            comment: r.comment.clone(),
+            rated_at: rfc3339(r.created_at_us),
+        }),
     }
 }
 
@@ -343,6 +359,38 @@ pub async fn close(
 ) -> Response {
     match service::close(&state.app, &actor, id).await {
         Ok(()) => detail_response(&state, &actor, id, StatusCode::OK).await,
+        Err(e) => problem(&e),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RatingInput {
+    /// 1 (poor) to 5 (excellent).
+    pub rating: i64,
+    pub comment: Option<String>,
+}
+
+impl KnownFields for RatingInput {
+    const FIELDS: &'static [&'static str] = &["rating", "comment"];
+}
+
+/// The customer rates their resolved or closed ticket, once (portal tokens).
+/// A second rating, a rating outside 1 to 5 and a rating of an open ticket
+/// are 422 naming `rating`.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/rating", tag = "service", params(("id" = i64, Path)), request_body = RatingInput,
+    responses((status = 201, body = TicketWithMessages), (status = 404, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn rate(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    ApiJson(body): ApiJson<RatingInput>,
+) -> Response {
+    let comment = body.comment.unwrap_or_default();
+    match seam_app::csat::rate_ticket(&state.app, &actor, id, &body.rating.to_string(), &comment)
+        .await
+    {
+        Ok(()) => detail_response(&state, &actor, id, StatusCode::CREATED).await,
         Err(e) => problem(&e),
     }
 }

@@ -161,6 +161,8 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
         Area::Service => vec![
             ("tool-tickets", "/service/tickets", P::ServiceUse),
             ("tool-new-ticket", "/service/tickets/new", P::ServiceUse),
+            ("tool-kb", "/kb", P::ServiceUse),
+            ("tool-canned", "/service/canned", P::ServiceUse),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
         ],
         Area::Marketing => {

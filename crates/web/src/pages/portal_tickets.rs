@@ -134,8 +134,11 @@ struct DetailPage {
     t: TicketView,
     errors: Errors,
     reply_body: String,
+    /// The rating's comment as typed, kept when the rating is refused.
+    comment: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn detail_page(
     state: &AppState,
     who: &Who,
@@ -144,6 +147,7 @@ async fn detail_page(
     status: StatusCode,
     errors: Errors,
     reply_body: String,
+    comment: String,
 ) -> Response {
     let detail = match service::ticket(&state.app, actor, id).await {
         Ok(d) => d,
@@ -157,6 +161,7 @@ async fn detail_page(
             t,
             errors,
             reply_body,
+            comment,
             page,
         },
     )
@@ -175,6 +180,7 @@ pub async fn detail(
         id,
         StatusCode::OK,
         Errors::default(),
+        String::new(),
         String::new(),
     )
     .await
@@ -231,7 +237,47 @@ async fn after_error(
     typed: String,
 ) -> Response {
     match form_errors(&I18n::new(actor.locale), err, "form") {
-        Some((status, errors)) => detail_page(state, who, actor, id, status, errors, typed).await,
+        Some((status, errors)) => {
+            detail_page(state, who, actor, id, status, errors, typed, String::new()).await
+        }
         None => fail(who, err),
+    }
+}
+
+/// The customer rates their resolved or closed request, once.
+pub async fn rate(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let comment = form.get("comment").to_owned();
+    match seam_app::csat::rate_ticket(&state.app, &actor, id, form.get("rating"), &comment).await {
+        Ok(()) => {
+            redirect_with_flash(
+                &state,
+                &who,
+                &format!("/portal/tickets/{id}"),
+                "csat-thanks",
+            )
+            .await
+        }
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "rating") {
+            Some((status, errors)) => {
+                detail_page(
+                    &state,
+                    &who,
+                    &actor,
+                    id,
+                    status,
+                    errors,
+                    String::new(),
+                    comment,
+                )
+                .await
+            }
+            None => fail(&who, &e),
+        },
     }
 }

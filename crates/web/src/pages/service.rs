@@ -4,8 +4,9 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use seam_app::knowledge;
 use seam_app::service::{self, ListFilter, TicketDetail, TicketInput, TicketRow};
 use seam_app::{Actor, AppError};
 use seam_domain::access::Permission;
@@ -82,6 +83,7 @@ struct ListPage {
     rows: Vec<TicketListView>,
     next_link: String,
     may_open: bool,
+    rating: RatingSummaryView,
 }
 
 pub async fn list(
@@ -106,8 +108,13 @@ pub async fn list(
         Ok(c) => c,
         Err(e) => return fail(&who, &e),
     };
+    let summary = match seam_app::csat::rating_summary(&state.app, &actor).await {
+        Ok(s) => s,
+        Err(e) => return fail(&who, &e),
+    };
     let page = Page::new(&state, &who, "tickets-title", NAV_PATH).await;
     let i18n = &page.i18n;
+    let rating = RatingSummaryView::new(i18n, summary);
     let queue_name = queue.map(|q| q.name()).unwrap_or("");
     let next_link = match rows.last() {
         Some(last) if rows.len() as i64 == service::PAGE_SIZE => format!(
@@ -138,8 +145,61 @@ pub async fn list(
             .collect(),
         next_link,
         may_open: actor.may(Permission::ServiceUse),
+        rating,
         page,
     })
+}
+
+/// The customers' average rating of the desk's tickets, ready to show.
+pub struct RatingSummaryView {
+    pub count: i64,
+    /// `4.5`, with the language's decimal sign; "" with no ratings.
+    pub average: String,
+}
+
+impl RatingSummaryView {
+    fn new(i18n: &I18n, s: seam_app::csat::RatingSummary) -> RatingSummaryView {
+        let sign = if i18n.lang() == "en-US" { "." } else { "," };
+        // One decimal, rounded half up from the hundredths.
+        let tenths = (s.average_centi + 5) / 10;
+        RatingSummaryView {
+            count: s.count,
+            average: if s.count == 0 {
+                String::new()
+            } else {
+                format!("{}{sign}{}", tenths / 10, tenths % 10)
+            },
+        }
+    }
+}
+
+/// A customer's rating shown on the ticket.
+pub struct RatingView {
+    pub rating: i64,
+    /// `★★★★☆`.
+    pub stars: String,
+    pub comment: String,
+    pub at: String,
+}
+
+impl RatingView {
+    pub fn new(i18n: &I18n, time_zone: &str, r: &seam_app::csat::RatingRow) -> RatingView {
+        let full = r.rating.clamp(0, 5) as usize;
+        RatingView {
+            rating: r.rating,
+            stars: format!("{}{}", "★".repeat(full), "☆".repeat(5 - full)),
+            comment: r.comment.clone(),
+            at: i18n.timestamp(&r.created_at_us, time_zone),
+        }
+    }
+}
+
+/// An article suggested on the ticket page.
+pub struct SuggestionView {
+    pub id: i64,
+    pub title: String,
+    pub excerpt: String,
+    pub public: bool,
 }
 
 /// What the new-ticket form holds.
@@ -339,6 +399,9 @@ pub struct TicketView {
     pub messages: Vec<MessageView>,
     pub credit_notes: Vec<CreditView>,
     pub closed: bool,
+    /// Whether the desk is done with it, so its customer may rate it.
+    pub done: bool,
+    pub rating: Option<RatingView>,
 }
 
 impl TicketView {
@@ -386,6 +449,11 @@ impl TicketView {
                 })
                 .collect(),
             closed: t.state == "closed",
+            done: t.state == "closed" || t.state == "resolved",
+            rating: d
+                .rating
+                .as_ref()
+                .map(|r| RatingView::new(i18n, time_zone, r)),
         }
     }
 }
@@ -400,6 +468,9 @@ struct DetailPage {
     assigned_to_me: bool,
     errors: Errors,
     reply_body: String,
+    suggestions: Vec<SuggestionView>,
+    canned: Vec<Choice>,
+    may_compose: bool,
 }
 
 async fn detail_page(
@@ -414,6 +485,20 @@ async fn detail_page(
     let detail = match service::ticket(&state.app, actor, id).await {
         Ok(d) => d,
         Err(e) => return fail(who, &e),
+    };
+    let may_compose = actor.may(Permission::ServiceUse);
+    let (suggestions, canned) = if may_compose && detail.ticket.state != "closed" {
+        let suggested = match knowledge::suggestions(&state.app, actor, &detail).await {
+            Ok(s) => s,
+            Err(e) => return fail(who, &e),
+        };
+        let canned = match knowledge::canned_replies(&state.app, actor).await {
+            Ok(c) => c,
+            Err(e) => return fail(who, &e),
+        };
+        (suggested, canned)
+    } else {
+        (Vec::new(), Vec::new())
     };
     let page = Page::new(state, who, "ticket-title", NAV_PATH).await;
     let i18n = &page.i18n;
@@ -439,9 +524,95 @@ async fn detail_page(
             may_credit,
             errors,
             reply_body,
+            suggestions: suggestions
+                .iter()
+                .map(|a| SuggestionView {
+                    id: a.id,
+                    title: a.title.clone(),
+                    excerpt: seam_domain::knowledge::excerpt(&a.body, 120),
+                    public: knowledge::is_for_customers(a),
+                })
+                .collect(),
+            canned: canned
+                .iter()
+                .map(|c| Choice {
+                    value: c.id.to_string(),
+                    label: c.title.clone(),
+                })
+                .collect(),
+            may_compose,
             page,
         },
     )
+}
+
+/// The reply box again with an article or a canned reply added to what the
+/// agent has typed; nothing is saved. A plain form post, so it works
+/// without script: the suggestion's and the canned reply's buttons submit
+/// the reply form here instead of sending it.
+pub async fn compose(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    headers: HeaderMap,
+    form: FormData,
+) -> Response {
+    let typed = form.get("body").to_owned();
+    let article = form.get("insert_article").trim().parse::<i64>().ok();
+    let canned = form.get("canned").trim().parse::<i64>().ok();
+    let addition = match (article, canned) {
+        (Some(article), _) => {
+            let link = portal_link(&state, &headers, article);
+            knowledge::insert_text(&state.app, &actor, article, &link).await
+        }
+        (None, Some(canned)) if form.get("insert") == "canned" => {
+            knowledge::merged_canned(&state.app, &actor, canned, id).await
+        }
+        _ => Ok(String::new()),
+    };
+    match addition {
+        Ok(text) => {
+            let body = knowledge::append_to_reply(&typed, &text);
+            detail_page(
+                &state,
+                &who,
+                &actor,
+                id,
+                StatusCode::OK,
+                Errors::default(),
+                body,
+            )
+            .await
+        }
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
+                detail_page(&state, &who, &actor, id, status, errors, typed).await
+            }
+            None => fail(&who, &e),
+        },
+    }
+}
+
+/// The address of an article in the portal, as the customer will open it
+/// from an e-mail: this server's own host, as the request named it.
+fn portal_link(state: &AppState, headers: &HeaderMap, article: i64) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        });
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    match host {
+        Some(host) => format!("{scheme}://{host}/portal/kb/{article}"),
+        None => format!("/portal/kb/{article}"),
+    }
 }
 
 pub async fn detail(

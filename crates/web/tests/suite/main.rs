@@ -13,6 +13,7 @@ mod common;
 mod api_invoices;
 mod crm;
 mod invoices;
+mod knowledge;
 mod ledger;
 mod portal;
 mod price_lists;

@@ -202,6 +202,7 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
     products_in_stock(&env.app).await;
     let mut a = customer(&env, "Alpha").await;
     let b = customer(&env, "Beta").await;
+    let kb = help_articles(&env.app).await;
     let table = portal_routes();
     assert!(table.len() >= 19, "{table:?}");
     for (method, path) in table {
@@ -298,6 +299,90 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
                     )
                     .await;
                 assert_eq!(own.status, StatusCode::SEE_OTHER, "{path}: {}", own.body);
+            }
+            ("GET", "/portal/kb") => {
+                for query in ["", "?q=paying", "?q=cheque", "?q=refunds"] {
+                    let page = a.client.get(&format!("{path}{query}")).await;
+                    assert_eq!(page.status, StatusCode::OK, "{path}{query}: {}", page.body);
+                    assert_eq!(
+                        page.body.contains("Paying by card"),
+                        query != "?q=cheque" && query != "?q=refunds",
+                        "{path}{query}"
+                    );
+                    assert!(
+                        !page.body.contains("Paying by cheque"),
+                        "{path}{query}: a draft"
+                    );
+                    assert!(
+                        !page.body.contains("Paying refunds"),
+                        "{path}{query}: internal"
+                    );
+                }
+            }
+            ("GET", "/portal/kb/{id}") => {
+                let public = a
+                    .client
+                    .get(&path.replace("{id}", &kb.public.to_string()))
+                    .await;
+                assert_eq!(public.status, StatusCode::OK, "{path}: {}", public.body);
+                assert!(public.body.contains("We take cards."), "{path}");
+                for hidden in [kb.draft, kb.internal] {
+                    let page = a
+                        .client
+                        .get(&path.replace("{id}", &hidden.to_string()))
+                        .await;
+                    assert_eq!(page.status, StatusCode::NOT_FOUND, "{path} of {hidden}");
+                    assert!(!page.body.contains("Paying"), "{path}");
+                }
+            }
+            ("POST", "/portal/tickets/{id}/rating") => {
+                let mine = seam_app::service::open_ticket(
+                    &env.app,
+                    &admin(),
+                    &seam_app::service::TicketInput {
+                        party_id: Some(a.party),
+                        ticket: seam_domain::service::TicketDraft {
+                            subject: "To rate".into(),
+                            body: "Please help.".into(),
+                            ..Default::default()
+                        },
+                        invoice: String::new(),
+                        order: String::new(),
+                    },
+                )
+                .await
+                .unwrap();
+                let rate = |id: i64| path.replace("{id}", &id.to_string());
+                let open = a.client.post_form(&rate(mine), &[("rating", "5")]).await;
+                assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY, "open");
+                assert!(open.body.contains("f-rating-error"), "{}", open.body);
+                seam_app::service::resolve(&env.app, &admin(), mine)
+                    .await
+                    .unwrap();
+                let other = a
+                    .client
+                    .post_form(&rate(b.ticket), &[("rating", "1")])
+                    .await;
+                assert_eq!(other.status, StatusCode::NOT_FOUND, "{path} of B");
+                let bad = a
+                    .client
+                    .post_form(&rate(mine), &[("rating", "6"), ("comment", "kept words")])
+                    .await;
+                assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+                assert!(bad.body.contains("kept words") && bad.body.contains("f-rating-error"));
+                let rated = a
+                    .client
+                    .post_form(&rate(mine), &[("rating", "4"), ("comment", "Quick")])
+                    .await;
+                assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
+                let twice = a.client.post_form(&rate(mine), &[("rating", "5")]).await;
+                assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY, "twice");
+                let page = a.client.get(&format!("/portal/tickets/{mine}")).await;
+                assert!(page.body.contains("You rated this request 4 out of 5."));
+                let row = seam_app::service::ticket(&env.app, &admin(), mine)
+                    .await
+                    .unwrap();
+                assert_eq!(row.rating.unwrap().rating, 4, "rated once, as first sent");
             }
             ("GET", _) if path.ends_with("/orders/{id}") => {
                 let own = a
@@ -421,6 +506,41 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
             }
             _ => panic!("{method} {path}: a portal route without an isolation check"),
         }
+    }
+}
+
+/// Three help articles: published and public, a public draft, and an internal one.
+struct HelpArticles {
+    public: i64,
+    draft: i64,
+    internal: i64,
+}
+
+async fn help_articles(app: &App) -> HelpArticles {
+    use seam_app::knowledge;
+    use seam_domain::knowledge::ArticleDraft;
+    let category = knowledge::create_category(app, &admin(), "Payments")
+        .await
+        .unwrap();
+    let write =
+        |title: &'static str, body: &'static str, state: &'static str, audience: &'static str| {
+            let draft = ArticleDraft {
+                title: title.into(),
+                body: body.into(),
+                category_id: category.to_string(),
+                state: state.into(),
+                audience: audience.into(),
+            };
+            async move {
+                knowledge::create_article(app, &admin(), &draft)
+                    .await
+                    .unwrap()
+            }
+        };
+    HelpArticles {
+        public: write("Paying by card", "We take cards.", "published", "public").await,
+        draft: write("Paying by cheque", "Soon.", "draft", "public").await,
+        internal: write("Paying refunds", "Ask accounting.", "published", "internal").await,
     }
 }
 
