@@ -214,7 +214,7 @@ pub struct LeadList {
 pub struct LeadListParams {
     /// `open`, `qualified`, `disqualified` or `merged`; all when absent.
     pub state: Option<String>,
-    /// Words to find in the name, company, e-mail or phone.
+    /// Text to find in the name, company or e-mail.
     pub q: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
