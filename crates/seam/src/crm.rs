@@ -340,7 +340,11 @@ pub async fn lead(app: &App, command: LeadCommand) -> anyhow::Result<ExitCode> {
                     a.kind,
                     a.id,
                     a.subject,
-                    if a.done_at_us.is_some() { " (done)" } else { "" }
+                    if a.done_at_us.is_some() {
+                        " (done)"
+                    } else {
+                        ""
+                    }
                 ));
             }
             out(text.trim_end())?;
@@ -487,7 +491,11 @@ pub async fn opportunity(app: &App, command: OpportunityCommand) -> anyhow::Resu
                     a.kind,
                     a.id,
                     a.subject,
-                    if a.done_at_us.is_some() { " (done)" } else { "" }
+                    if a.done_at_us.is_some() {
+                        " (done)"
+                    } else {
+                        ""
+                    }
                 ));
             }
             out(text.trim_end())?;
@@ -552,7 +560,10 @@ pub async fn forecast(app: &App, format: ReportFormat) -> anyhow::Result<ExitCod
                     })
                 })
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&json!({ "rows": rows }))?)
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json!({ "rows": rows }))?
+            )
         }
     };
     out_raw(&text)?;
