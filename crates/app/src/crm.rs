@@ -518,7 +518,9 @@ pub async fn disqualify(app: &App, actor: &Actor, id: i64, reason: &str) -> AppR
         .map_err(stale_as("error-lead-state"))?;
     let after = store::lead_in_tx(&mut tx, id).await?;
     let mut after_json = lead_json(&after);
-    after_json["reason"] = json!(reason);
+    if let Some(object) = after_json.as_object_mut() {
+        object.insert("reason".to_owned(), json!(reason));
+    }
     audit(
         &mut tx,
         actor,
@@ -1211,7 +1213,7 @@ pub(crate) async fn remind_job(app: &App, payload: &str) -> Result<(), crate::jo
     use crate::jobs::JobError;
     let id = serde_json::from_str::<serde_json::Value>(payload)
         .ok()
-        .and_then(|v| v["activity_id"].as_i64())
+        .and_then(|v| v.get("activity_id").and_then(serde_json::Value::as_i64))
         .ok_or_else(|| JobError::Permanent(format!("bad reminder payload `{payload}`")))?;
     let retry = |e: AppError| JobError::Retry(e.to_string());
     let mut tx = app.db.begin().await.map_err(|e| retry(e.into()))?;
