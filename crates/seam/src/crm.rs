@@ -569,3 +569,34 @@ pub async fn forecast(app: &App, format: ReportFormat) -> anyhow::Result<ExitCod
     out_raw(&text)?;
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_named_after_the_options_and_lines_count_from_one() {
+        let mut errors = FieldErrors::new();
+        errors.add("expected_close", "error-date");
+        errors.add("lines[0].qty", "error-qty");
+        errors.add("lost_reason", "error-required");
+        let AppError::Invalid(named) = option_names(AppError::Invalid(errors)) else {
+            panic!("not a field error");
+        };
+        let fields: Vec<&str> = named.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["--close", "--line 1 qty", "--reason"]);
+    }
+
+    #[test]
+    fn a_line_is_a_sku_and_a_quantity() {
+        assert_eq!(
+            parse_line("FORK-1:2"),
+            LineDraft {
+                product: "FORK-1".into(),
+                qty: "2".into()
+            }
+        );
+        assert_eq!(parse_line("FORK-1").qty, "");
+    }
+}

@@ -309,3 +309,32 @@ async fn a_lead_import_is_all_or_nothing_from_the_cli() {
         assert!(missing.stderr.contains("cannot read"), "{missing:?}");
     }
 }
+
+#[test]
+fn help_works_for_every_crm_command() {
+    let commands: [&[&str]; 15] = [
+        &["lead", "add"],
+        &["lead", "list"],
+        &["lead", "show"],
+        &["lead", "merge"],
+        &["lead", "qualify"],
+        &["lead", "disqualify"],
+        &["lead", "import"],
+        &["opportunity", "list"],
+        &["opportunity", "show"],
+        &["opportunity", "stage"],
+        &["opportunity", "win"],
+        &["opportunity", "lose"],
+        &["forecast"],
+        &["lead"],
+        &["opportunity"],
+    ];
+    for args in commands {
+        let output = Command::new(env!("CARGO_BIN_EXE_seam"))
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?} --help");
+    }
+}
