@@ -1175,6 +1175,15 @@ pub async fn complete_activity(app: &App, actor: &Actor, id: i64) -> AppResult<(
     Ok(())
 }
 
+/// One activity.
+pub async fn activity(app: &App, actor: &Actor, id: i64) -> AppResult<ActivityRow> {
+    actor.require(Permission::CrmUse)?;
+    let mut tx = app.db.begin().await?;
+    let row = store::activity_in_tx(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// A user's open activities, and those of them that are overdue (due before today).
 #[derive(Debug, Clone, Default)]
 pub struct MyActivities {

@@ -3,7 +3,7 @@
 //! API tokens, backup and restore, audit verification, party import and export,
 //! the product catalogue and tax rates, the ledger's accounts, journal,
 //! periods, reports and export, sales orders, invoices, payments, exchange
-//! rates and the company profile).
+//! rates, the company profile, leads, the sales pipeline and its forecast).
 //!
 //! Every command acts as `system:cli` and goes through the same `seam_app`
 //! use cases as the web pages, so it is checked and audited the same way.
@@ -25,6 +25,7 @@ mod admin;
 mod bench;
 mod bench_http;
 mod company;
+mod crm;
 mod data;
 mod generate;
 mod invoice;
@@ -182,6 +183,18 @@ enum Command {
     /// The company profile printed on every invoice: show and set.
     #[command(subcommand)]
     Company(company::CompanyCommand),
+    /// Leads: add, list, show, merge duplicates, qualify into a customer and an opportunity, disqualify, import.
+    #[command(subcommand)]
+    Lead(crm::LeadCommand),
+    /// The sales pipeline: list and show opportunities, move them between stages, win (into a quote) and lose.
+    #[command(subcommand)]
+    Opportunity(crm::OpportunityCommand),
+    /// The weighted forecast of the open opportunities per month of expected close, salesperson and currency.
+    Forecast {
+        /// How to write it.
+        #[arg(long, value_enum, default_value_t = report::ReportFormat::Table)]
+        format: report::ReportFormat,
+    },
     /// Reception's visitor log: check visitors in and out, list them.
     #[command(subcommand)]
     Visit(visit::VisitCommand),
@@ -429,6 +442,9 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
         Command::Visit(command) => visit::visit(app, command).await,
+        Command::Lead(command) => crm::lead(app, command).await,
+        Command::Opportunity(command) => crm::opportunity(app, command).await,
+        Command::Forecast { format } => crm::forecast(app, format).await,
         Command::Jobs(command) => jobs::jobs(app, command).await,
         Command::Mail(command) => jobs::mail(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,

@@ -153,7 +153,7 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(crate) fn csv_text(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut text = String::new();
     let header: Vec<String> = headers.iter().map(|h| csv_field(h)).collect();
     text.push_str(&header.join(","));

@@ -16,6 +16,7 @@ mod bench_http;
 mod bench_scenarios;
 mod bench_sizes;
 mod cli;
+mod cli_crm;
 mod cli_invoices;
 mod durability;
 mod invoice_email;

@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    invoices, knowledge, ledger, misc, parties, portal, price_lists, problem, products, quotes,
-    reception, sales, stock, tickets,
+    crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem, products,
+    quotes, reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -53,11 +53,17 @@ impl Modify for BearerAuth {
         tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
         knowledge::list, knowledge::detail, knowledge::create, knowledge::update, knowledge::categories,
         reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
+        crm::list_leads, crm::create_lead, crm::import_leads, crm::lead, crm::update_lead, crm::merge_lead,
+        crm::qualify, crm::disqualify,
+        crm::list_opportunities, crm::create_opportunity, crm::opportunity, crm::update_opportunity,
+        crm::move_stage, crm::win, crm::lose, crm::forecast, crm::board,
+        crm::my_activities, crm::create_activity, crm::complete_activity,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
-        invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued)),
+        invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,
+        crm::OpportunityLineInput)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

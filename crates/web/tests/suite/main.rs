@@ -12,6 +12,7 @@ mod common;
 
 mod api_invoices;
 mod crm;
+mod crm_api;
 mod invoices;
 mod knowledge;
 mod ledger;
