@@ -604,8 +604,6 @@ pub fn mentions(text: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-// Amounts in minor units are written as units and cents: `12_000_00`.
-#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 
