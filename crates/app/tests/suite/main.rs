@@ -13,6 +13,7 @@ mod common;
 mod smtp;
 
 mod app;
+mod appointments;
 mod customer_view;
 mod einvoice;
 mod fulfilment;
