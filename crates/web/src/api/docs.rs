@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    invoices, ledger, misc, parties, portal, price_lists, problem, products, quotes, reception,
-    sales, stock, tickets,
+    appointments, invoices, ledger, misc, parties, portal, price_lists, problem, products, quotes,
+    reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -52,6 +52,8 @@ impl Modify for BearerAuth {
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
         tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close,
         reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
+        appointments::list, appointments::create, appointments::appointment, appointments::reschedule,
+        appointments::cancel, appointments::check_in, appointments::resources, appointments::create_resource,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
     ),

@@ -11,6 +11,7 @@
 mod common;
 
 mod api_invoices;
+mod appointments;
 mod invoices;
 mod ledger;
 mod portal;
