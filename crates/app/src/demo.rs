@@ -17,6 +17,7 @@
 //! E-mail addresses use the reserved `.example` domain, so nothing Seam ever
 //! sends from a demo reaches a real mailbox.
 
+mod appointments;
 mod reception;
 mod sales_history;
 mod tickets;
@@ -538,6 +539,7 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     tickets::create_tickets(app, &actor, portal_company).await?;
     let logins = create_logins(app, &actor, portal_company).await?;
     reception::create_visits(app, &actor, portal_company).await?;
+    appointments::create_appointments(app, &actor, portal_company).await?;
     Ok(logins)
 }
 

@@ -22,6 +22,7 @@
 )]
 
 mod admin;
+mod appointment;
 mod bench;
 mod bench_http;
 mod company;
@@ -181,6 +182,12 @@ enum Command {
     /// Reception's visitor log: check visitors in and out, list them.
     #[command(subcommand)]
     Visit(visit::VisitCommand),
+    /// Appointments: book rooms and people, list, cancel.
+    #[command(subcommand)]
+    Appointment(appointment::AppointmentCommand),
+    /// Rooms and equipment appointments book: add and list.
+    #[command(subcommand)]
+    Resource(appointment::ResourceCommand),
     /// The job queue every node works through (e-mail to send): list, show, retry dead jobs, run what is due.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
@@ -424,6 +431,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
         Command::Visit(command) => visit::visit(app, command).await,
+        Command::Appointment(command) => appointment::appointment(app, command).await,
+        Command::Resource(command) => appointment::resource(app, command).await,
         Command::Jobs(command) => jobs::jobs(app, command).await,
         Command::Mail(command) => jobs::mail(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,
