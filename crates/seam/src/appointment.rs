@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use seam_app::appointments::{self, AppointmentFilter};
 use seam_app::reception;
 use seam_app::{Actor, App, AppError, now_us};
@@ -16,38 +16,7 @@ use crate::output::{out, table, timestamp};
 #[derive(Debug, Subcommand)]
 pub enum AppointmentCommand {
     /// Book an appointment; everyone is invited by e-mail with an .ics file.
-    Book {
-        #[arg(long)]
-        title: String,
-        /// RFC 3339 (`2026-05-04T09:00:00Z`) or `YYYY-MM-DDTHH:MM` in --time-zone.
-        #[arg(long)]
-        start: String,
-        /// Like --start.
-        #[arg(long)]
-        end: String,
-        /// The organiser's username.
-        #[arg(long, value_name = "USERNAME")]
-        organiser: String,
-        /// An attendee's username; repeat for more.
-        #[arg(long = "attendee", value_name = "USERNAME")]
-        attendees: Vec<String>,
-        /// A room's or equipment's name; repeat for more.
-        #[arg(long = "resource", value_name = "NAME")]
-        resources: Vec<String>,
-        #[arg(long)]
-        visitor: Option<String>,
-        #[arg(long)]
-        visitor_company: Option<String>,
-        #[arg(long)]
-        visitor_email: Option<String>,
-        #[arg(long)]
-        location: Option<String>,
-        #[arg(long)]
-        notes: Option<String>,
-        /// The zone local times are in.
-        #[arg(long, default_value = "UTC")]
-        time_zone: String,
-    },
+    Book(Box<BookArgs>),
     /// List appointments from now on (the next 30 days by default).
     List {
         #[arg(long, default_value_t = 30)]
@@ -61,6 +30,41 @@ pub enum AppointmentCommand {
         /// The appointment's id.
         id: i64,
     },
+}
+
+/// What `seam appointment book` takes.
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    #[arg(long)]
+    pub title: String,
+    /// RFC 3339 (`2026-05-04T09:00:00Z`) or `YYYY-MM-DDTHH:MM` in --time-zone.
+    #[arg(long)]
+    pub start: String,
+    /// Like --start.
+    #[arg(long)]
+    pub end: String,
+    /// The organiser's username.
+    #[arg(long, value_name = "USERNAME")]
+    pub organiser: String,
+    /// An attendee's username; repeat for more.
+    #[arg(long = "attendee", value_name = "USERNAME")]
+    pub attendees: Vec<String>,
+    /// A room's or equipment's name; repeat for more.
+    #[arg(long = "resource", value_name = "NAME")]
+    pub resources: Vec<String>,
+    #[arg(long)]
+    pub visitor: Option<String>,
+    #[arg(long)]
+    pub visitor_company: Option<String>,
+    #[arg(long)]
+    pub visitor_email: Option<String>,
+    #[arg(long)]
+    pub location: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+    /// The zone local times are in.
+    #[arg(long, default_value = "UTC")]
+    pub time_zone: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,20 +135,21 @@ fn time(field: &str, text: &str, zone: &str) -> anyhow::Result<Option<i64>> {
 
 pub async fn appointment(app: &App, command: AppointmentCommand) -> anyhow::Result<ExitCode> {
     match command {
-        AppointmentCommand::Book {
-            title,
-            start,
-            end,
-            organiser,
-            attendees,
-            resources,
-            visitor,
-            visitor_company,
-            visitor_email,
-            location,
-            notes,
-            time_zone,
-        } => {
+        AppointmentCommand::Book(args) => {
+            let BookArgs {
+                title,
+                start,
+                end,
+                organiser,
+                attendees,
+                resources,
+                visitor,
+                visitor_company,
+                visitor_email,
+                location,
+                notes,
+                time_zone,
+            } = *args;
             let mut attendee_ids = Vec::new();
             for username in &attendees {
                 attendee_ids.push(user_id(app, username, "--attendee").await?);

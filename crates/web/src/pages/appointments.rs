@@ -72,6 +72,23 @@ fn clock(us: i64, time_zone: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `start – end`, with what the end shares with the start (the date, in
+/// whichever format the language writes it) left off the end.
+fn span(start: &str, end: &str) -> String {
+    let shared = start
+        .char_indices()
+        .zip(end.chars())
+        .take_while(|((_, a), b)| a == b)
+        .map(|((i, a), _)| i + a.len_utf8())
+        .last()
+        .unwrap_or(0);
+    let cut = start
+        .get(..shared)
+        .and_then(|prefix| prefix.rfind(' '))
+        .map_or(0, |i| i + 1);
+    format!("{start} – {}", end.get(cut..).unwrap_or(end))
+}
+
 impl AppointmentView {
     pub fn new(i18n: &I18n, time_zone: &str, a: &Appointment) -> AppointmentView {
         let row = &a.row;
@@ -84,10 +101,9 @@ impl AppointmentView {
         AppointmentView {
             id: row.id,
             title: row.title.clone(),
-            when: format!(
-                "{} – {}",
-                i18n.timestamp(&row.start_us, time_zone),
-                clock(row.end_us, time_zone)
+            when: span(
+                &i18n.timestamp(&row.start_us, time_zone),
+                &i18n.timestamp(&row.end_us, time_zone),
             ),
             start: i18n.timestamp(&row.start_us, time_zone),
             end: i18n.timestamp(&row.end_us, time_zone),
@@ -204,6 +220,22 @@ impl BookingForm {
 
     pub fn has_resource(&self, id: &i64) -> bool {
         self.resource_ids.iter().any(|v| v == &id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_span_on_one_day_names_the_day_once() {
+        assert_eq!(
+            super::span("Dec 3, 2026, 9:03 AM", "Dec 3, 2026, 9:18 AM"),
+            "Dec 3, 2026, 9:03 AM – 9:18 AM"
+        );
+        assert_eq!(
+            super::span("2026-12-03 09:03", "2026-12-04 10:00"),
+            "2026-12-03 09:03 – 2026-12-04 10:00"
+        );
+        assert_eq!(super::span("a", "a"), "a – a");
     }
 }
 
