@@ -17,6 +17,7 @@
 //! E-mail addresses use the reserved `.example` domain, so nothing Seam ever
 //! sends from a demo reaches a real mailbox.
 
+mod appointments;
 mod crm;
 mod knowledge;
 mod reception;
@@ -543,6 +544,7 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     crm::create_crm(app, &actor).await?;
     // After the logins: the portal customer rates one of their requests.
     knowledge::create_knowledge(app, &actor).await?;
+    appointments::create_appointments(app, &actor, portal_company).await?;
     Ok(logins)
 }
 

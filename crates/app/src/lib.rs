@@ -26,6 +26,7 @@
     )
 )]
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod company;

@@ -49,6 +49,19 @@ pub struct EmailJob {
     /// Attach this invoice or credit note as PDF and as UBL XML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<i64>,
+    /// Attach this calendar invitation (or cancellation). It is written when
+    /// the change is made, not when the message is sent: an invitation says
+    /// what was true at its SEQUENCE, and a later change sends its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<CalendarAttachment>,
+}
+
+/// An iCalendar (RFC 5545) object sent as `invite.ics`, with the iTIP
+/// method (RFC 5546) it carries: `REQUEST` or `CANCEL`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarAttachment {
+    pub method: String,
+    pub ics: String,
 }
 
 /// Where mail goes out.
@@ -202,6 +215,7 @@ pub async fn queue_message(
         subject: subject.to_owned(),
         body: body.to_owned(),
         invoice_id: None,
+        calendar: None,
     };
     let mut tx = app.db.begin().await?;
     let id = enqueue(&mut tx, &job).await?;
@@ -293,6 +307,7 @@ pub async fn email_invoice(app: &App, actor: &Actor, id: i64, to: Option<&str>) 
         subject,
         body,
         invoice_id: Some(id),
+        calendar: None,
     };
     let mut tx = app.db.begin().await?;
     let job_id = enqueue(&mut tx, &job).await?;
@@ -344,10 +359,13 @@ pub(crate) async fn send_job(app: &App, job: &JobRow) -> Result<(), JobError> {
             payload.to
         ))
     })?;
-    let attachments = match payload.invoice_id {
+    let mut attachments = match payload.invoice_id {
         Some(id) => invoice_attachments(app, id).await?,
         None => Vec::new(),
     };
+    if let Some(calendar) = &payload.calendar {
+        attachments.push(calendar_attachment(calendar)?);
+    }
     let header = HeaderName::new_from_ascii(JOB_HEADER.to_owned())
         .map_err(|e| JobError::Permanent(e.to_string()))?;
     let domain = from.email.domain().to_owned();
@@ -383,6 +401,20 @@ pub(crate) async fn send_job(app: &App, job: &JobRow) -> Result<(), JobError> {
         ))),
         Err(e) => Err(JobError::Retry(format!("SMTP: {e}"))),
     }
+}
+
+/// An invitation as `invite.ics`, typed `text/calendar` with its method so
+/// mail clients offer to add it to the calendar.
+fn calendar_attachment(calendar: &CalendarAttachment) -> Result<SinglePart, JobError> {
+    let method: String = calendar
+        .method
+        .chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    let text = format!("text/calendar; charset=utf-8; method={method}");
+    let content =
+        ContentType::parse(&text).map_err(|e| JobError::Permanent(format!("{text}: {e}")))?;
+    Ok(Attachment::new("invite.ics".to_owned()).body(calendar.ics.clone().into_bytes(), content))
 }
 
 /// The PDF and UBL XML of a posted document, named by its number.

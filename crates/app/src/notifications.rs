@@ -62,6 +62,7 @@ pub async fn notify(app: &App, tx: &mut Tx, notice: &Notice<'_>) -> AppResult<i6
                 subject: text.subject.clone(),
                 body: text.body.clone(),
                 invoice_id: None,
+                calendar: None,
             },
         )
         .await?;

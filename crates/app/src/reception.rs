@@ -180,13 +180,25 @@ async fn arrive(
 /// Checks in a walk-in visitor: writes the visit, gives a badge and
 /// notifies the host (in-app and by e-mail) in one transaction.
 pub async fn check_in(app: &App, actor: &Actor, draft: &VisitDraft) -> AppResult<i64> {
+    let mut tx = app.db.begin().await?;
+    let id = check_in_in(app, &mut tx, actor, draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`check_in`] inside the caller's transaction, for a command that checks
+/// a visitor in as part of its own change (an appointment's visitor).
+pub async fn check_in_in(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &VisitDraft,
+) -> AppResult<i64> {
     actor.require(Permission::ReceptionUse)?;
     let valid = reception::validate(draft)?;
-    let mut tx = app.db.begin().await?;
-    check_refs(&mut tx, &valid).await?;
-    let id = insert(&mut tx, actor, &valid).await?;
-    arrive(app, &mut tx, actor, id, valid.agreement_acknowledged).await?;
-    tx.commit().await?;
+    check_refs(tx, &valid).await?;
+    let id = insert(tx, actor, &valid).await?;
+    arrive(app, tx, actor, id, valid.agreement_acknowledged).await?;
     Ok(id)
 }
 

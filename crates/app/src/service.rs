@@ -539,6 +539,7 @@ async fn email_customer(app: &App, tx: &mut Tx, ticket: &TicketRow, body: &str) 
             subject: format!("[{}] {}", ticket.number, ticket.subject),
             body: body.to_owned(),
             invoice_id: None,
+            calendar: None,
         },
     )
     .await?;

@@ -6,6 +6,9 @@
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,
+    /// Named values the message mentions (`resource`, `appointment`), empty
+    /// for most messages.
+    pub args: Vec<(&'static str, String)>,
 }
 
 /// All the problems found in one input, in the order the fields were checked.
@@ -24,9 +27,15 @@ impl FieldErrors {
     }
 
     pub fn add(&mut self, field: &str, code: &'static str) {
+        self.add_with(field, code, Vec::new());
+    }
+
+    /// Adds an error whose message names things (`{ $resource } is booked`).
+    pub fn add_with(&mut self, field: &str, code: &'static str, args: Vec<(&'static str, String)>) {
         self.0.push(FieldError {
             field: field.to_owned(),
             code,
+            args,
         });
     }
 
@@ -60,6 +69,7 @@ impl FieldErrors {
                 .map(|e| FieldError {
                     field: format!("{prefix}{}", e.field),
                     code: e.code,
+                    args: e.args,
                 })
                 .collect(),
         )

@@ -24,6 +24,7 @@
 )]
 
 pub mod access;
+pub mod appointment;
 pub mod audit;
 pub mod crm;
 pub mod error;

@@ -22,6 +22,7 @@
 )]
 
 mod admin;
+mod appointment;
 mod bench;
 mod bench_http;
 mod company;
@@ -198,6 +199,12 @@ enum Command {
     /// Reception's visitor log: check visitors in and out, list them.
     #[command(subcommand)]
     Visit(visit::VisitCommand),
+    /// Appointments: book rooms and people, list, cancel.
+    #[command(subcommand)]
+    Appointment(appointment::AppointmentCommand),
+    /// Rooms and equipment appointments book: add and list.
+    #[command(subcommand)]
+    Resource(appointment::ResourceCommand),
     /// The job queue every node works through (e-mail to send): list, show, retry dead jobs, run what is due.
     #[command(subcommand)]
     Jobs(jobs::JobsCommand),
@@ -445,6 +452,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Lead(command) => crm::lead(app, command).await,
         Command::Opportunity(command) => crm::opportunity(app, command).await,
         Command::Forecast { format } => crm::forecast(app, format).await,
+        Command::Appointment(command) => appointment::appointment(app, command).await,
+        Command::Resource(command) => appointment::resource(app, command).await,
         Command::Jobs(command) => jobs::jobs(app, command).await,
         Command::Mail(command) => jobs::mail(app, command).await,
         Command::Account(command) => ledger::account(app, command).await,

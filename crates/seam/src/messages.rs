@@ -18,7 +18,10 @@ pub fn message(code: &str) -> String {
 pub fn field_lines(errors: &FieldErrors) -> Vec<String> {
     errors
         .iter()
-        .map(|e| format!("{}: {}", e.field, message(e.code)))
+        .map(|e| {
+            let text = I18n::new(Locale::En).t_args(e.code, &e.args);
+            format!("{}: {text}", e.field)
+        })
         .collect()
 }
 

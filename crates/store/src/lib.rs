@@ -32,6 +32,7 @@
     )
 )]
 
+pub mod appointments;
 pub mod backup;
 pub mod crm;
 pub mod events;

@@ -212,7 +212,7 @@ impl Errors {
         Errors {
             items: errors
                 .iter()
-                .map(|e| (e.field.clone(), i18n.t(e.code)))
+                .map(|e| (e.field.clone(), i18n.t_args(e.code, &e.args)))
                 .collect(),
         }
     }

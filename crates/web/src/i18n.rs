@@ -48,6 +48,21 @@ impl I18n {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// The text for `key` with named arguments (a field error that names
+    /// what it is about).
+    pub fn t_args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        if args.is_empty() {
+            return self.t(key);
+        }
+        let args: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(&language(self.locale), key, &args)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
     /// The BCP 47 tag, for `<html lang>`.
     pub fn lang(&self) -> &'static str {
         self.locale.tag()

@@ -13,6 +13,7 @@ mod common;
 mod smtp;
 
 mod app;
+mod appointments;
 mod crm;
 mod customer_view;
 mod einvoice;

@@ -196,6 +196,11 @@ fn help_works_for_every_subcommand() {
         &["visit", "check-in"],
         &["visit", "check-out"],
         &["visit", "list"],
+        &["appointment", "book"],
+        &["appointment", "list"],
+        &["appointment", "cancel"],
+        &["resource", "add"],
+        &["resource", "list"],
     ];
     for args in commands {
         let output = Command::new(env!("CARGO_BIN_EXE_seam"))
@@ -2202,4 +2207,94 @@ async fn knowledge_articles_are_added_listed_searched_and_shown_and_bad_input_wr
         assert_eq!(row_count(&db.db, "kb_categories").await, 1);
         seam(&db, &["kb", "show", "999"]).failed();
     }
+}
+
+#[tokio::test]
+async fn appointments_are_booked_listed_and_cancelled_and_a_double_booking_fails_naming_the_room() {
+    for db in backends().await {
+        seam(&db, &["user", "add", "hanna", "--role", "sales"]).ok();
+        seam(&db, &["user", "add", "ottokar", "--role", "sales"]).ok();
+        seam(
+            &db,
+            &["resource", "add", "--name", "Room 1", "--capacity", "6"],
+        )
+        .ok();
+        let bad = seam(&db, &["resource", "add", "--name", "Room 1"]).failed();
+        assert!(bad.stderr.contains("--name"), "{bad:?}");
+        assert!(
+            seam(&db, &["resource", "list"])
+                .ok()
+                .stdout
+                .contains("Room 1")
+        );
+        // Ten days from now at 10:00 UTC, for an hour.
+        let day = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .checked_add(jiff::Span::new().days(10))
+            .unwrap();
+        let (start, end) = (format!("{day}T10:00:00Z"), format!("{day}T11:00:00Z"));
+        let book = |title: &'static str, organiser: &'static str| {
+            vec![
+                "appointment".to_owned(),
+                "book".to_owned(),
+                "--title".to_owned(),
+                title.to_owned(),
+                "--start".to_owned(),
+                start.clone(),
+                "--end".to_owned(),
+                end.clone(),
+                "--organiser".to_owned(),
+                organiser.to_owned(),
+                "--resource".to_owned(),
+                "Room 1".to_owned(),
+            ]
+        };
+        let done = seam(&db, &as_args(&book("Planning", "hanna"))).ok();
+        assert!(done.stdout.starts_with("booked appointment "), "{done:?}");
+        let twice = seam(&db, &as_args(&book("Clash", "ottokar"))).failed();
+        assert!(
+            twice
+                .stderr
+                .contains("--resource: Room 1 is already booked then, for “Planning”"),
+            "{twice:?}"
+        );
+        assert_eq!(row_count(&db.db, "appointments").await, 1);
+        let past = seam(
+            &db,
+            &[
+                "appointment",
+                "book",
+                "--title",
+                "Old",
+                "--start",
+                "2020-01-01T10:00",
+                "--end",
+                "2020-01-01T11:00",
+                "--organiser",
+                "hanna",
+            ],
+        )
+        .failed();
+        assert!(past.stderr.contains("--start"), "{past:?}");
+        let id = done
+            .stdout
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .trim_end_matches(':')
+            .to_owned();
+        let listed = seam(&db, &["appointment", "list", "--days", "30"]).ok();
+        assert!(
+            listed.stdout.contains("Planning") && listed.stdout.contains("Room 1"),
+            "{listed:?}"
+        );
+        seam(&db, &["appointment", "cancel", &id]).ok();
+        seam(&db, &["appointment", "cancel", &id]).failed();
+        seam(&db, &as_args(&book("Clash", "ottokar"))).ok();
+    }
+}
+
+fn as_args(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }

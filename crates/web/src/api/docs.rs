@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem, products,
-    quotes, reception, sales, stock, tickets,
+    appointments, crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem,
+    products, quotes, reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -58,6 +58,8 @@ impl Modify for BearerAuth {
         crm::list_opportunities, crm::create_opportunity, crm::opportunity, crm::update_opportunity,
         crm::move_stage, crm::win, crm::lose, crm::forecast, crm::board,
         crm::my_activities, crm::create_activity, crm::complete_activity,
+        appointments::list, appointments::create, appointments::appointment, appointments::reschedule,
+        appointments::cancel, appointments::check_in, appointments::resources, appointments::create_resource,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
     ),

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: the same use cases as the pages, for
 //! integrators. Errors are problem+json; every POST honours `Idempotency-Key`.
 
+pub mod appointments;
 pub mod crm;
 pub mod docs;
 pub mod idempotency;

@@ -66,7 +66,7 @@ impl Problem {
             .map(|e| FieldProblem {
                 field: e.field.clone(),
                 code: e.code.to_owned(),
-                message: english(e.code),
+                message: I18n::new(Locale::En).t_args(e.code, &e.args),
             })
             .collect();
         p

@@ -85,6 +85,13 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
     match area {
         Area::Reception => vec![
             ("tool-visits", "/reception/visits", P::ReceptionUse),
+            (
+                "tool-appointments",
+                "/reception/appointments",
+                P::ReceptionUse,
+            ),
+            ("tool-room-calendar", "/reception/calendar", P::ReceptionUse),
+            ("tool-resources", "/reception/resources", P::ReceptionUse),
             ("tool-find-party", "/parties", P::PartiesRead),
             ("tool-new-party", "/parties/new", P::PartiesWrite),
         ],

@@ -1,5 +1,6 @@
 //! HTML pages: one module per capability, each handler calling one `seam_app` use case.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod crm;

@@ -122,6 +122,8 @@ struct VisitsPage {
     page: Page,
     inside: Vec<VisitView>,
     expected: Vec<VisitView>,
+    /// Today's appointments with a visitor who has not arrived yet.
+    expected_appointments: Vec<super::appointments::AppointmentView>,
     recent: Vec<VisitView>,
     next_link: String,
     form: VisitForm,
@@ -145,9 +147,10 @@ async fn visits_page(
     errors: Errors,
     status: StatusCode,
 ) -> Response {
-    let (inside, expected, recent, hosts) = match tokio::try_join!(
+    let (inside, expected, appointments, recent, hosts) = match tokio::try_join!(
         reception::in_building_now(&state.app, actor),
         reception::expected_today(&state.app, actor),
+        seam_app::appointments::expected_visitors_today(&state.app, actor),
         reception::list(&state.app, actor, VisitFilter::All, before),
         reception::hosts(&state.app, actor),
     ) {
@@ -176,6 +179,10 @@ async fn visits_page(
         &VisitsPage {
             inside: view(&inside),
             expected: view(&expected),
+            expected_appointments: appointments
+                .iter()
+                .map(|a| super::appointments::AppointmentView::new(&page.i18n, &page.time_zone, a))
+                .collect(),
             recent: view(&recent),
             next_link,
             form,

@@ -11,6 +11,7 @@
 mod common;
 
 mod api_invoices;
+mod appointments;
 mod crm;
 mod crm_api;
 mod invoices;
