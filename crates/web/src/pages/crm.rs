@@ -877,6 +877,24 @@ pub async fn opportunity(
     opportunity_page(&state, &who, &actor, id, Errors::default(), StatusCode::OK).await
 }
 
+/// Where a change of an opportunity goes on: to `to` with a flash, or back
+/// to the opportunity's page showing why it was refused.
+async fn after_opportunity_change(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    result: Result<(String, &str), AppError>,
+) -> Response {
+    match result {
+        Ok((to, flash)) => redirect_with_flash(state, who, &to, flash).await,
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e) {
+            Some((status, errors)) => opportunity_page(state, who, actor, id, errors, status).await,
+            None => fail(who, &e),
+        },
+    }
+}
+
 /// Wins the opportunity and opens the draft quote made from it.
 pub async fn win(
     State(state): State<AppState>,
@@ -884,32 +902,16 @@ pub async fn win(
     CurrentActor(actor): CurrentActor,
     IdPath(id): IdPath,
 ) -> Response {
-    match crm::win(&state.app, &actor, id).await {
-        Ok(Some(quote)) => {
-            redirect_with_flash(
-                &state,
-                &who,
-                &format!("/sales/quotes/{}", quote.0),
+    let result = crm::win(&state.app, &actor, id)
+        .await
+        .map(|quote| match quote {
+            Some(quote) => (
+                format!("/sales/quotes/{}", quote.0),
                 "flash-opportunity-won-quote",
-            )
-            .await
-        }
-        Ok(None) => {
-            redirect_with_flash(
-                &state,
-                &who,
-                &format!("/crm/opportunities/{id}"),
-                "flash-opportunity-won",
-            )
-            .await
-        }
-        Err(e) => match form_errors(&I18n::new(actor.locale), &e) {
-            Some((status, errors)) => {
-                opportunity_page(&state, &who, &actor, id, errors, status).await
-            }
-            None => fail(&who, &e),
-        },
-    }
+            ),
+            None => (format!("/crm/opportunities/{id}"), "flash-opportunity-won"),
+        });
+    after_opportunity_change(&state, &who, &actor, id, result).await
 }
 
 pub async fn lose(
@@ -919,23 +921,10 @@ pub async fn lose(
     IdPath(id): IdPath,
     form: FormData,
 ) -> Response {
-    match crm::lose(&state.app, &actor, id, form.get("lost_reason")).await {
-        Ok(()) => {
-            redirect_with_flash(
-                &state,
-                &who,
-                &format!("/crm/opportunities/{id}"),
-                "flash-opportunity-lost",
-            )
-            .await
-        }
-        Err(e) => match form_errors(&I18n::new(actor.locale), &e) {
-            Some((status, errors)) => {
-                opportunity_page(&state, &who, &actor, id, errors, status).await
-            }
-            None => fail(&who, &e),
-        },
-    }
+    let result = crm::lose(&state.app, &actor, id, form.get("lost_reason"))
+        .await
+        .map(|()| (format!("/crm/opportunities/{id}"), "flash-opportunity-lost"));
+    after_opportunity_change(&state, &who, &actor, id, result).await
 }
 
 #[derive(Template)]
