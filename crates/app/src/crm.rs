@@ -1263,26 +1263,48 @@ pub struct LeadImport {
     pub possible_duplicates: usize,
 }
 
-/// Reads a CSV file of leads (a header row naming [`IMPORT_COLUMNS`]) and
+/// Reads a CSV file of leads (a header row naming [`IMPORT_COLUMNS`]), or a
+/// `.vcf` file of vCards (see [`crate::vcard::read_cards`]), and
 /// adds them all in one transaction, or none when any row is wrong; errors
 /// name the line, `line 3: email`.
 pub async fn import_leads(app: &App, actor: &Actor, bytes: &[u8]) -> AppResult<LeadImport> {
     actor.require(Permission::CrmUse)?;
     let mut errors = FieldErrors::new();
-    let records = read_records(bytes, &IMPORT_COLUMNS, &["name"], &mut errors);
-    let mut leads = Vec::with_capacity(records.len());
-    for r in &records {
-        let draft = LeadDraft {
-            name: r.get("name").to_owned(),
-            company: r.get("company").to_owned(),
-            email: r.get("email").to_owned(),
-            phone: r.get("phone").to_owned(),
-            notes: r.get("notes").to_owned(),
-            campaign: r.get("campaign").to_owned(),
-        };
-        match crm::validate_lead(&draft) {
+    // A `.vcf` file of cards, or CSV; errors name the CSV line or the card's place.
+    let text = String::from_utf8_lossy(bytes);
+    let drafts: Vec<(String, LeadDraft)> = if text
+        .trim_start()
+        .to_ascii_uppercase()
+        .starts_with("BEGIN:VCARD")
+    {
+        match crate::vcard::read_cards(&text) {
+            Ok(cards) => (1..)
+                .zip(cards)
+                .map(|(n, d)| (format!("card {n}: "), d))
+                .collect(),
+            Err(code) => return Err(AppError::Invalid(FieldErrors::one("file", code))),
+        }
+    } else {
+        read_records(bytes, &IMPORT_COLUMNS, &["name"], &mut errors)
+            .iter()
+            .map(|r| {
+                let draft = LeadDraft {
+                    name: r.get("name").to_owned(),
+                    company: r.get("company").to_owned(),
+                    email: r.get("email").to_owned(),
+                    phone: r.get("phone").to_owned(),
+                    notes: r.get("notes").to_owned(),
+                    campaign: r.get("campaign").to_owned(),
+                };
+                (format!("line {}: ", r.line), draft)
+            })
+            .collect()
+    };
+    let mut leads = Vec::with_capacity(drafts.len());
+    for (place, draft) in &drafts {
+        match crm::validate_lead(draft) {
             Ok(valid) => leads.push(valid),
-            Err(e) => errors.extend(e.prefixed(&format!("line {}: ", r.line))),
+            Err(e) => errors.extend(e.prefixed(place)),
         }
     }
     if !errors.is_empty() {

@@ -55,6 +55,7 @@ pub mod service;
 pub mod stock;
 pub mod tokens;
 pub mod users;
+pub mod vcard;
 
 use seam_domain::FieldErrors;
 use seam_domain::access::{Grants, Permission, Role};

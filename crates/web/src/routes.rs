@@ -1342,6 +1342,12 @@ pub fn routes() -> Vec<Route> {
             Access::Permission(P::PortalUse),
             post(pages::portal_tickets::close),
         ),
+        route(
+            M::GET,
+            "/parties/{id}/vcard",
+            Access::Permission(P::PartiesRead),
+            get(pages::parties::vcard),
+        ),
         // The CRM's pages.
         route(
             M::GET,

@@ -19,6 +19,7 @@ both_backends!(
     the_web_form_ignores_bots_and_limits_each_address,
     activities_notify_mentioned_colleagues_and_remind_their_owner_once,
     bad_crm_input_and_illegal_moves_write_nothing,
+    contacts_go_out_as_vcards_and_come_in_as_leads,
 );
 
 fn admin() -> Actor {
@@ -524,4 +525,70 @@ async fn bad_crm_input_and_illegal_moves_write_nothing(app: App) {
         .unwrap();
     assert_eq!(report.created.len(), 2);
     assert_eq!(report.possible_duplicates, 1);
+}
+
+async fn contacts_go_out_as_vcards_and_come_in_as_leads(app: App) {
+    use calcard::vcard::{VCard, VCardProperty};
+    let company = parties::create_party(
+        &app,
+        &admin(),
+        &PartyDraft {
+            kind: "company".into(),
+            name: "Berg Logistik AB".into(),
+            is_customer: true,
+            ..PartyDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    let anna = parties::create_party(
+        &app,
+        &admin(),
+        &PartyDraft {
+            kind: "person".into(),
+            name: "Anna Berg, Jr.".into(),
+            company_id: Some(company.0),
+            email: "anna@berg.se".into(),
+            phone: "+46 70 123 45 67".into(),
+            city: "Göteborg".into(),
+            ..PartyDraft::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Written by Seam, read back by the parser.
+    let text = seam_app::vcard::party_vcard(&app, &admin(), anna)
+        .await
+        .unwrap();
+    let card = VCard::parse(&text).unwrap_or_else(|e| panic!("{e:?} in {text}"));
+    let value = |p: VCardProperty| {
+        card.property(&p)
+            .and_then(|e| e.values.first())
+            .and_then(|v| v.as_text())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(value(VCardProperty::Fn), "Anna Berg, Jr.");
+    assert_eq!(value(VCardProperty::Org), "Berg Logistik AB");
+    assert_eq!(value(VCardProperty::Email), "anna@berg.se");
+    assert_eq!(value(VCardProperty::Tel), "+46701234567");
+    assert!(text.contains("Göteborg"));
+
+    // The same card imported becomes a lead; a broken file adds nothing.
+    let sara = login(&app, "sara", &[Role::Sales]).await;
+    assert!(matches!(
+        crm::import_leads(&app, &sara, b"BEGIN:VCARD\r\nVERSION:4.0\r\nFN:\r\nEND:VCARD\r\n").await,
+        Err(AppError::Invalid(e)) if e.for_field("card 1: name") == Some("error-required")
+    ));
+    assert_eq!(leads(&app).await, 0);
+    let report = crm::import_leads(&app, &sara, text.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(report.created.len(), 1);
+    let lead = crm::lead(&app, &sara, report.created[0]).await.unwrap();
+    assert_eq!(
+        (lead.name.as_str(), lead.company.as_str()),
+        ("Anna Berg, Jr.", "Berg Logistik AB")
+    );
+    assert_eq!(lead.email.as_deref(), Some("anna@berg.se"));
 }

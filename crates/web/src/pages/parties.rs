@@ -710,3 +710,26 @@ pub async fn import_submit(
         Err(e) => crate::html::fail(&who, &e),
     }
 }
+
+/// The party as a vCard, for address books.
+pub async fn vcard(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    Path(id): Path<i64>,
+) -> Response {
+    match seam_app::vcard::party_vcard(&state.app, &actor, PartyId(id)).await {
+        Ok(card) => (
+            [
+                (header::CONTENT_TYPE, "text/vcard; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"party-{id}.vcf\""),
+                ),
+            ],
+            card,
+        )
+            .into_response(),
+        Err(e) => crate::html::fail(&who, &e),
+    }
+}
