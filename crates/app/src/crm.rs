@@ -423,11 +423,11 @@ pub async fn lead_detail(app: &App, actor: &Actor, id: i64) -> AppResult<LeadDet
     };
     let activities = store::activities(&app.db, ActivityFilter::Lead(id), 200).await?;
     let opportunities = if actor.may(Permission::SalesUse) {
-        store::list_opportunities(&app.db, OpportunityFilter::default(), None, 1_000)
-            .await?
-            .into_iter()
-            .filter(|o| o.lead_id == Some(id))
-            .collect()
+        let filter = OpportunityFilter {
+            lead_id: Some(id),
+            ..OpportunityFilter::default()
+        };
+        store::list_opportunities(&app.db, filter, None, PAGE_SIZE).await?
     } else {
         Vec::new()
     };

@@ -440,6 +440,7 @@ pub async fn opportunity(app: &App, command: OpportunityCommand) -> anyhow::Resu
                 open,
                 party_id: party,
                 owner_user_id: None,
+                lead_id: None,
             };
             let rows = crm::list_opportunities(app, &actor, filter, None).await?;
             out(table_aligned(

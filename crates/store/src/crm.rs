@@ -387,6 +387,8 @@ pub struct OpportunityFilter<'a> {
     pub open: bool,
     pub party_id: Option<i64>,
     pub owner_user_id: Option<i64>,
+    /// Only those opened from this lead.
+    pub lead_id: Option<i64>,
 }
 
 /// Opportunities newest first, up to `limit` with an id below `before`.
@@ -400,6 +402,7 @@ pub async fn list_opportunities(
         "{OPPORTUNITY_SELECT} WHERE o.id < $1 AND ($3 = '' OR o.stage = $3) \
          AND ($4 = FALSE OR o.stage NOT IN ('won', 'lost')) \
          AND ($5 = 0 OR o.party_id = $5) AND ($6 = 0 OR o.owner_user_id = $6) \
+         AND ($7 = 0 OR o.lead_id = $7) \
          ORDER BY o.id DESC LIMIT $2"
     ));
     Ok(on_read!(db, p => sqlx::query_as::<_, OpportunityRow>(sql)
@@ -409,6 +412,7 @@ pub async fn list_opportunities(
         .bind(filter.open)
         .bind(filter.party_id.unwrap_or(0))
         .bind(filter.owner_user_id.unwrap_or(0))
+        .bind(filter.lead_id.unwrap_or(0))
         .fetch_all(p)
         .await?))
 }

@@ -193,6 +193,14 @@ async fn a_lead_is_deduplicated_merged_qualified_forecast_and_won_into_a_quote(a
     let lead = crm::lead(&app, &sara, first).await.unwrap();
     assert_eq!(lead.state, LeadState::Qualified.name());
     assert_eq!(lead.party_id, Some(qualified.party_id.0));
+    let from_lead = crm::lead_detail(&app, &sara, first)
+        .await
+        .unwrap()
+        .opportunities;
+    assert_eq!(
+        from_lead.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![qualified.opportunity_id]
+    );
 
     // A second, smaller opportunity of the same customer for the forecast.
     let small = crm::create_opportunity(

@@ -725,6 +725,7 @@ pub async fn list_opportunities(
         open,
         party_id,
         owner_user_id: None,
+        lead_id: None,
     };
     match crm::list_opportunities(&state.app, &actor, filter, before).await {
         Ok(rows) => Json(OpportunityList {
