@@ -143,7 +143,7 @@ impl Date {
     }
 }
 
-fn days_in_month(year: i16, month: i8) -> i8 {
+pub fn days_in_month(year: i16, month: i8) -> i8 {
     match month {
         4 | 6 | 9 | 11 => 30,
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,

@@ -35,6 +35,7 @@ pub mod ledger;
 pub mod locale;
 pub mod party;
 pub mod password;
+pub mod payroll;
 pub mod price_list;
 pub mod product;
 pub mod quote;
