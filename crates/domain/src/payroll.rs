@@ -539,6 +539,39 @@ fn totals(lines: Vec<PayLine>, days_paid: i64, days_in_period: i64) -> Result<Pa
     })
 }
 
+/// What a correction pays: `now` less what `paid` (the earlier payslips of
+/// the same employee and period) already paid, line by line and in total.
+/// Lines keep `now`'s order; a line paid before but gone now is paid back.
+pub fn difference(now: &Payslip, paid: &[Payslip]) -> Result<Payslip, PayError> {
+    let paid_of = |code: &str| -> Result<i64, PayError> {
+        paid.iter()
+            .flat_map(|p| p.lines.iter())
+            .filter(|l| l.code == code)
+            .try_fold(0_i64, |acc, l| acc.checked_add(l.amount_minor))
+            .ok_or(PayError::Overflow)
+    };
+    let mut lines = Vec::with_capacity(now.lines.len());
+    for line in &now.lines {
+        lines.push(PayLine {
+            amount_minor: line
+                .amount_minor
+                .checked_sub(paid_of(&line.code)?)
+                .ok_or(PayError::Overflow)?,
+            ..line.clone()
+        });
+    }
+    for old in paid.iter().flat_map(|p| p.lines.iter()) {
+        if !lines.iter().any(|l| l.code == old.code) {
+            lines.push(PayLine {
+                base_minor: None,
+                amount_minor: -paid_of(&old.code)?,
+                ..old.clone()
+            });
+        }
+    }
+    totals(lines, now.days_paid, now.days_in_period)
+}
+
 /// The accounts a payroll posting touches, by role; the company's chart maps
 /// each role to an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -573,14 +606,16 @@ pub fn posting(payslips: &[Payslip]) -> Result<Vec<(PostingRole, i64, i64)>, Pay
         (PostingRole::TaxLiability, 0, tax),
         (PostingRole::ContributionLiability, 0, contributions),
     ];
-    // A zero line says nothing; a negative net (deductions above gross) posts as a debit.
+    // A negative amount posts on the other side (a correction run that pays
+    // back less, a net below zero); a zero line says nothing.
     Ok(lines
         .into_iter()
         .map(|(role, debit, credit)| {
-            if credit < 0 {
-                (role, -credit, 0)
+            let net = debit - credit;
+            if net >= 0 {
+                (role, net, 0)
             } else {
-                (role, debit, credit)
+                (role, 0, -net)
             }
         })
         .filter(|(_, d, c)| *d != 0 || *c != 0)
@@ -1023,6 +1058,29 @@ mod tests {
         assert!(codes.contains(&("rules[3].code", "error-payroll-code")));
         assert!(codes.contains(&("rules[4].brackets", "error-payroll-brackets")));
         assert!(validate_structure(&Structure::default()).is_err());
+    }
+
+    #[test]
+    fn a_correction_posts_only_the_difference_and_still_balances() {
+        let s = example();
+        let before = compute(&s, &full_month(300_000)).unwrap();
+        let after = compute(&s, &full_month(280_000)).unwrap();
+        let diff = difference(&after, std::slice::from_ref(&before)).unwrap();
+        assert_eq!(diff.gross_minor, after.gross_minor - before.gross_minor);
+        assert_eq!(diff.net_minor, after.net_minor - before.net_minor);
+        assert!(diff.lines.iter().all(|l| l.amount_minor <= 0));
+        let lines = posting(&[diff]).unwrap();
+        let debit: i64 = lines.iter().map(|l| l.1).sum();
+        let credit: i64 = lines.iter().map(|l| l.2).sum();
+        assert_eq!(debit, credit);
+        // Less salary: the expense is credited back, the payable debited.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.0 == PostingRole::SalaryExpense && l.2 > 0)
+        );
+        let same = difference(&before, std::slice::from_ref(&before)).unwrap();
+        assert!(same.lines.iter().all(|l| l.amount_minor == 0));
     }
 
     #[test]
