@@ -319,10 +319,13 @@ pub fn validate_structure(structure: &Structure) -> Result<(), FieldErrors> {
 pub struct PayInput {
     pub period_start: Date,
     pub period_end: Date,
-    /// The contract's salary per period (a monthly salary for monthly periods).
+    /// The contract's salary, per whatever the contract states.
     pub salary_minor: i64,
-    /// The working-time share in [`RATE_ONE`] units (a 30-hour week of 40 is 750_000).
-    pub working_time: i64,
+    /// The fraction of `salary_minor` one period pays, as (numerator,
+    /// denominator): 1/1 for a monthly salary, 1/12 for a yearly one, 52
+    /// weeks of the contract's hours / 12 for an hourly wage, times a
+    /// part-time share where the structure's salary is full time.
+    pub salary_scale: (i64, i64),
     /// The first and last day employed; outside the period means the whole period.
     pub employed_from: Date,
     pub employed_to: Option<Date>,
@@ -397,9 +400,12 @@ pub fn compute(structure: &Structure, input: &PayInput) -> Result<Payslip, PayEr
         }
     };
     // The salary scaled by working time and days, kept exact until a rule rounds it.
-    let salary_num =
-        i128::from(input.salary_minor) * i128::from(input.working_time) * i128::from(days_paid);
-    let salary_den = i128::from(RATE_ONE) * i128::from(days_in_period);
+    let (scale_num, scale_den) = input.salary_scale;
+    if scale_den <= 0 || scale_num < 0 {
+        return Err(PayError::BadPeriod);
+    }
+    let salary_num = i128::from(input.salary_minor) * i128::from(scale_num) * i128::from(days_paid);
+    let salary_den = i128::from(scale_den) * i128::from(days_in_period);
     let salary_rounded = Rounding::HalfUp.apply(salary_num, salary_den, 1);
 
     for rule in &structure.rules {
@@ -833,7 +839,7 @@ mod tests {
             period_start: d("2026-03-01"),
             period_end: d("2026-03-31"),
             salary_minor: salary,
-            working_time: RATE_ONE,
+            salary_scale: (1, 1),
             employed_from: d("2020-01-01"),
             employed_to: None,
         }
@@ -951,7 +957,7 @@ mod tests {
             rules: vec![rule("BASIC", LineKind::Earning, Computation::Salary)],
         };
         let input = PayInput {
-            working_time: 750_000,
+            salary_scale: (3, 4),
             employed_to: Some(d("2026-03-10")),
             ..full_month(310_000)
         };
