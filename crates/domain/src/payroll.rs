@@ -314,6 +314,308 @@ pub fn validate_structure(structure: &Structure) -> Result<(), FieldErrors> {
     errors.into_result(())
 }
 
+/// One rule as typed in a form or sent to the API: every value text, so a
+/// mistake comes back as a field error instead of a parse failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleDraft {
+    pub code: String,
+    pub name: String,
+    /// A [`LineKind`] name.
+    pub kind: String,
+    /// `salary`, `fixed`, `percentage`, `brackets` or `formula`.
+    pub method: String,
+    /// Fixed: the amount (`100.00`).
+    pub amount: String,
+    /// Fixed: scale with the days employed.
+    pub prorate: bool,
+    /// Percentage: the rate in percent (`7.65`).
+    pub rate: String,
+    /// Percentage and brackets: the codes summed into the base (`BASIC, MEAL`).
+    pub base: String,
+    /// Percentage: the highest base (an amount), or empty.
+    pub ceiling: String,
+    /// Brackets: `from:percent` pairs (`0:0, 10000:20, 40000:40`).
+    pub brackets: String,
+    /// Brackets: periods per year to annualise with (`12`), or empty.
+    pub periods_per_year: String,
+    /// Formula: `code:percent` terms (`GROSS:100, EE_SOC:-100`).
+    pub terms: String,
+    /// Formula: the constant, lower and upper bound (amounts, may be empty).
+    pub constant: String,
+    pub min: String,
+    pub max: String,
+    /// A [`Rounding`] name.
+    pub rounding: String,
+    /// Round to multiples of this amount (`0.01`, `1`); empty is the smallest unit.
+    pub step: String,
+}
+
+/// Reads a signed amount (`-100.50`) as minor units.
+fn signed_amount(text: &str, currency: &str) -> Result<i64, &'static str> {
+    let text = text.trim();
+    match text.strip_prefix('-') {
+        Some(rest) => crate::ledger::parse_amount(rest, currency).map(|a| -a),
+        None => crate::ledger::parse_amount(text, currency),
+    }
+}
+
+/// Reads a signed percentage (`-100`) as [`RATE_ONE`] units, up to ±10,000 %.
+fn signed_percent(text: &str) -> Result<i64, &'static str> {
+    let text = text.trim();
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, text),
+    };
+    let rest = rest.trim().trim_end_matches('%').trim();
+    let (whole, fraction) = rest.split_once(['.', ',']).unwrap_or((rest, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty()
+        || whole.len() > 5
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction.len() > 4
+    {
+        return Err("error-payroll-rate");
+    }
+    let whole: i64 = whole.parse().map_err(|_| "error-payroll-rate")?;
+    let fraction: i64 = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<4}")
+            .parse()
+            .map_err(|_| "error-payroll-rate")?
+    };
+    Ok(sign * (whole * 10_000 + fraction))
+}
+
+fn codes(text: &str) -> Vec<String> {
+    text.split([',', ' ', '+'])
+        .map(|c| c.trim().to_uppercase())
+        .filter(|c| !c.is_empty())
+        .collect()
+}
+
+/// Turns typed rules into a checked structure; every error names its field
+/// (`rules[2].rate`), so a form can show it next to the value.
+pub fn structure_from_drafts(
+    drafts: &[RuleDraft],
+    currency: &str,
+) -> Result<Structure, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut rules = Vec::with_capacity(drafts.len());
+    for (i, d) in drafts.iter().enumerate() {
+        let field = |name: &str| format!("rules[{i}].{name}");
+        let amount = |name: &str, text: &str, errors: &mut FieldErrors| -> Option<i64> {
+            if text.trim().is_empty() {
+                return None;
+            }
+            match signed_amount(text, currency) {
+                Ok(a) => Some(a),
+                Err(code) => {
+                    errors.add(&field(name), code);
+                    None
+                }
+            }
+        };
+        let kind = LineKind::parse(&d.kind).unwrap_or_else(|| {
+            errors.add(&field("kind"), "error-payroll-kind");
+            LineKind::Earning
+        });
+        let rounding = if d.rounding.trim().is_empty() {
+            Rounding::HalfUp
+        } else {
+            Rounding::parse(&d.rounding).unwrap_or_else(|| {
+                errors.add(&field("rounding"), "error-payroll-rounding");
+                Rounding::HalfUp
+            })
+        };
+        let step_minor = amount("step", &d.step, &mut errors).unwrap_or(1);
+        let computation = match d.method.trim() {
+            "salary" => Computation::Salary,
+            "fixed" => {
+                if d.amount.trim().is_empty() {
+                    errors.add(&field("amount"), "error-required");
+                }
+                Computation::Fixed {
+                    amount_minor: amount("amount", &d.amount, &mut errors).unwrap_or(0),
+                    prorate: d.prorate,
+                }
+            }
+            "percentage" => Computation::Percentage {
+                of: codes(&d.base),
+                rate: parse_percent(&d.rate).unwrap_or_else(|code| {
+                    errors.add(&field("rate"), code);
+                    0
+                }),
+                ceiling_minor: amount("ceiling", &d.ceiling, &mut errors),
+            },
+            "brackets" => {
+                let mut brackets = Vec::new();
+                for pair in d
+                    .brackets
+                    .split([',', ';', '\n'])
+                    .filter(|p| !p.trim().is_empty())
+                {
+                    let parsed = pair.split_once(':').and_then(|(from, rate)| {
+                        Some(Bracket {
+                            from_minor: crate::ledger::parse_amount(from, currency).ok()?,
+                            rate: parse_percent(rate).ok()?,
+                        })
+                    });
+                    match parsed {
+                        Some(b) => brackets.push(b),
+                        None => {
+                            errors.add(&field("brackets"), "error-payroll-brackets");
+                            break;
+                        }
+                    }
+                }
+                let periods_per_year = match d.periods_per_year.trim() {
+                    "" => None,
+                    text => match text.parse::<i64>() {
+                        Ok(n) => Some(n),
+                        Err(_) => {
+                            errors.add(&field("periods_per_year"), "error-payroll-periods");
+                            None
+                        }
+                    },
+                };
+                Computation::Brackets {
+                    of: codes(&d.base),
+                    brackets,
+                    periods_per_year,
+                }
+            }
+            "formula" => {
+                let mut terms = Vec::new();
+                for term in d.terms.split([',', ';']).filter(|t| !t.trim().is_empty()) {
+                    let parsed = term.split_once(':').and_then(|(code, factor)| {
+                        Some(Term {
+                            code: code.trim().to_uppercase(),
+                            factor: signed_percent(factor).ok()?,
+                        })
+                    });
+                    match parsed {
+                        Some(t) => terms.push(t),
+                        None => {
+                            errors.add(&field("terms"), "error-payroll-terms");
+                            break;
+                        }
+                    }
+                }
+                Computation::Formula {
+                    terms,
+                    constant_minor: amount("constant", &d.constant, &mut errors).unwrap_or(0),
+                    min_minor: amount("min", &d.min, &mut errors),
+                    max_minor: amount("max", &d.max, &mut errors),
+                }
+            }
+            _ => {
+                errors.add(&field("method"), "error-payroll-method");
+                Computation::Salary
+            }
+        };
+        rules.push(Rule {
+            code: d.code.trim().to_uppercase(),
+            name: d.name.trim().to_owned(),
+            kind,
+            computation,
+            rounding,
+            step_minor,
+        });
+    }
+    let structure = Structure { rules };
+    if let Err(more) = validate_structure(&structure) {
+        for e in more.iter() {
+            // A field already reported once keeps its first, more precise message.
+            if !errors.iter().any(|seen| seen.field == e.field) {
+                errors.add_with(&e.field, e.code, e.args.clone());
+            }
+        }
+    }
+    errors.into_result(structure)
+}
+
+/// A rule written back as a draft, for a form prefilled with the current version.
+pub fn draft_of(rule: &Rule, currency: &str) -> RuleDraft {
+    let money = |minor: i64| {
+        if minor < 0 {
+            format!("-{}", crate::ledger::format_amount(-minor, currency))
+        } else {
+            crate::ledger::format_amount(minor, currency)
+        }
+    };
+    let opt = |minor: Option<i64>| minor.map(money).unwrap_or_default();
+    let mut d = RuleDraft {
+        code: rule.code.clone(),
+        name: rule.name.clone(),
+        kind: rule.kind.name().to_owned(),
+        method: rule.computation.method().to_owned(),
+        rounding: rule.rounding.name().to_owned(),
+        step: if rule.step_minor == 1 {
+            String::new()
+        } else {
+            money(rule.step_minor)
+        },
+        ..RuleDraft::default()
+    };
+    match &rule.computation {
+        Computation::Salary => {}
+        Computation::Fixed {
+            amount_minor,
+            prorate,
+        } => {
+            d.amount = money(*amount_minor);
+            d.prorate = *prorate;
+        }
+        Computation::Percentage {
+            of,
+            rate,
+            ceiling_minor,
+        } => {
+            d.base = of.join(", ");
+            d.rate = format_percent(*rate);
+            d.ceiling = opt(*ceiling_minor);
+        }
+        Computation::Brackets {
+            of,
+            brackets,
+            periods_per_year,
+        } => {
+            d.base = of.join(", ");
+            d.brackets = brackets
+                .iter()
+                .map(|b| format!("{}:{}", money(b.from_minor), format_percent(b.rate)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            d.periods_per_year = periods_per_year.map(|p| p.to_string()).unwrap_or_default();
+        }
+        Computation::Formula {
+            terms,
+            constant_minor,
+            min_minor,
+            max_minor,
+        } => {
+            d.terms = terms
+                .iter()
+                .map(|t| {
+                    let sign = if t.factor < 0 { "-" } else { "" };
+                    format!("{}:{sign}{}", t.code, format_percent(t.factor.abs()))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            d.constant = if *constant_minor == 0 {
+                String::new()
+            } else {
+                money(*constant_minor)
+            };
+            d.min = opt(*min_minor);
+            d.max = opt(*max_minor);
+        }
+    }
+    d
+}
+
 /// What the engine needs to know about one employee for one period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PayInput {
@@ -1087,6 +1389,75 @@ mod tests {
         );
         let same = difference(&before, std::slice::from_ref(&before)).unwrap();
         assert!(same.lines.iter().all(|l| l.amount_minor == 0));
+    }
+
+    #[test]
+    fn typed_rules_become_the_worked_example_and_write_back_unchanged() {
+        let structure = example();
+        let drafts: Vec<RuleDraft> = structure.rules.iter().map(|r| draft_of(r, "EUR")).collect();
+        assert_eq!(drafts[5].brackets, "0.00:0, 10000.00:20, 40000.00:40");
+        assert_eq!(drafts[4].terms, "GROSS:100, EE_SOC:-100");
+        assert_eq!(structure_from_drafts(&drafts, "EUR").unwrap(), structure);
+    }
+
+    #[test]
+    fn typed_rules_report_each_bad_value_by_field() {
+        let drafts = vec![
+            RuleDraft {
+                code: "basic".into(),
+                name: "Basic".into(),
+                kind: "earning".into(),
+                method: "salary".into(),
+                ..RuleDraft::default()
+            },
+            RuleDraft {
+                code: "SOC".into(),
+                name: "Social".into(),
+                kind: "deduction".into(),
+                method: "percentage".into(),
+                rate: "150".into(),
+                base: "BASIC".into(),
+                ..RuleDraft::default()
+            },
+            RuleDraft {
+                code: "TAX".into(),
+                name: "Tax".into(),
+                kind: "tax".into(),
+                method: "brackets".into(),
+                base: "NOPE".into(),
+                brackets: "0:0, lots".into(),
+                ..RuleDraft::default()
+            },
+            RuleDraft {
+                code: "X".into(),
+                name: "".into(),
+                kind: "allowance".into(),
+                method: "fixed".into(),
+                amount: "12.345".into(),
+                ..RuleDraft::default()
+            },
+        ];
+        let errors = structure_from_drafts(&drafts, "EUR").unwrap_err();
+        assert_eq!(
+            errors.for_field("rules[1].rate"),
+            Some("error-payroll-rate")
+        );
+        assert_eq!(
+            errors.for_field("rules[2].kind"),
+            Some("error-payroll-kind")
+        );
+        assert_eq!(
+            errors.for_field("rules[2].brackets"),
+            Some("error-payroll-brackets")
+        );
+        assert_eq!(
+            errors.for_field("rules[2].base"),
+            Some("error-payroll-unknown-base")
+        );
+        assert!(errors.for_field("rules[3].amount").is_some());
+        assert_eq!(errors.for_field("rules[3].name"), Some("error-required"));
+        // Lower-case codes are accepted and written in capitals.
+        assert_eq!(errors.for_field("rules[0].code"), None);
     }
 
     #[test]

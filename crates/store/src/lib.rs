@@ -44,6 +44,7 @@ pub mod knowledge;
 pub mod ledger;
 pub mod notifications;
 pub mod parties;
+pub mod payroll;
 pub mod price_lists;
 pub mod products;
 pub mod quotes;
