@@ -45,6 +45,7 @@ pub mod ledger;
 pub mod mail;
 pub mod notifications;
 pub mod parties;
+pub mod payroll;
 pub mod portal;
 pub mod price_lists;
 pub mod products;

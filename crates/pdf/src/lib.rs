@@ -39,10 +39,12 @@
 
 mod invoice;
 mod parts;
+mod payslip;
 mod quote;
 mod world;
 
 pub use invoice::{INVOICE_TEMPLATE, invoice_data, invoice_pdf};
+pub use payslip::{PAYSLIP_TEMPLATE, PayslipDocument, payslip_data, payslip_pdf};
 pub use quote::{QUOTE_TEMPLATE, quote_data, quote_pdf};
 pub use world::render;
 

@@ -635,3 +635,34 @@ pub async fn year_to_date(db: &Db, year: i32, employee_id: Option<i64>) -> Resul
         .fetch_all(p)
         .await?))
 }
+
+/// One line of the payroll journal.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JournalRow {
+    pub run_number: String,
+    pub period: String,
+    pub employee_number: String,
+    pub employee_name: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub base_minor: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// Every payslip line of the posted and paid runs of `year`, in run,
+/// employee and line order: one query however many runs there are.
+pub async fn journal(db: &Db, year: i32) -> Result<Vec<JournalRow>> {
+    const SQL: &str = "SELECT r.number AS run_number, r.period, e.number AS employee_number, \
+         e.name AS employee_name, l.code, l.name, l.kind, l.base_minor, l.amount_minor, p.currency \
+         FROM payslip_lines l JOIN payslips p ON p.id = l.payslip_id \
+         JOIN payroll_runs r ON r.id = p.run_id JOIN employees e ON e.id = p.employee_id \
+         WHERE r.state IN ('posted', 'paid') AND r.period >= $1 AND r.period <= $2 \
+         ORDER BY r.period, r.id, e.name, p.id, l.position";
+    Ok(on_read!(db, p => sqlx::query_as::<_, JournalRow>(SQL)
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{year:04}-12"))
+        .fetch_all(p)
+        .await?))
+}
