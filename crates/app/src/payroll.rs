@@ -1224,3 +1224,9 @@ pub async fn year_to_date_csv(app: &App, actor: &Actor, year: i32) -> AppResult<
     }
     csv.finish()
 }
+
+/// Every employee as (id, "number name"), for the payroll record form. Needs `payroll.use`.
+pub async fn employee_choices(app: &App, actor: &Actor) -> AppResult<Vec<(i64, String)>> {
+    actor.require(Permission::PayrollUse)?;
+    Ok(store::employee_choices(&app.db).await?)
+}

@@ -666,3 +666,9 @@ pub async fn journal(db: &Db, year: i32) -> Result<Vec<JournalRow>> {
         .fetch_all(p)
         .await?))
 }
+
+/// Every employee as (id, "number name"), by name, for pickers.
+pub async fn employee_choices(db: &Db) -> Result<Vec<(i64, String)>> {
+    const SQL: &str = "SELECT id, number || ' ' || name FROM employees ORDER BY name, id";
+    Ok(on_read!(db, p => sqlx::query_as::<_, (i64, String)>(SQL).fetch_all(p).await?))
+}

@@ -1928,6 +1928,7 @@ pub fn routes() -> Vec<Route> {
         ),
     ];
     table.extend(knowledge_routes());
+    table.extend(payroll_routes());
     for area in Area::ALL {
         table.push(route(
             M::GET,
@@ -2073,6 +2074,234 @@ fn knowledge_routes() -> Vec<Route> {
             "/api/v1/tickets/{id}/rating",
             portal,
             post(api::tickets::rate),
+        ),
+    ]
+}
+
+/// Payroll's pages and API: everything needs `payroll.use`, except an
+/// employee's own payslips (any member of staff; the use case finds theirs).
+fn payroll_routes() -> Vec<Route> {
+    use Method as M;
+    use seam_domain::access::Permission as P;
+    let payroll = Access::Permission(P::PayrollUse);
+    vec![
+        route(M::GET, "/payroll/runs", payroll, get(pages::payroll::runs)),
+        route(
+            M::POST,
+            "/payroll/runs",
+            payroll,
+            post(pages::payroll::create_run),
+        ),
+        route(
+            M::GET,
+            "/payroll/runs/{id}",
+            payroll,
+            get(pages::payroll::run),
+        ),
+        route(
+            M::POST,
+            "/payroll/runs/{id}/compute",
+            payroll,
+            post(pages::payroll::compute),
+        ),
+        route(
+            M::POST,
+            "/payroll/runs/{id}/approve",
+            payroll,
+            post(pages::payroll::approve),
+        ),
+        route(
+            M::POST,
+            "/payroll/runs/{id}/post",
+            payroll,
+            post(pages::payroll::post_run),
+        ),
+        route(
+            M::POST,
+            "/payroll/runs/{id}/pay",
+            payroll,
+            post(pages::payroll::pay),
+        ),
+        route(
+            M::GET,
+            "/payroll/payslips/{id}",
+            payroll,
+            get(pages::payroll::payslip),
+        ),
+        route(
+            M::GET,
+            "/payroll/payslips/{id}/pdf",
+            payroll,
+            get(pages::payroll::payslip_pdf),
+        ),
+        route(
+            M::GET,
+            "/payroll/structures",
+            payroll,
+            get(pages::payroll::structures),
+        ),
+        route(
+            M::GET,
+            "/payroll/structures/new",
+            payroll,
+            get(pages::payroll::new_structure),
+        ),
+        route(
+            M::POST,
+            "/payroll/structures",
+            payroll,
+            post(pages::payroll::create_structure),
+        ),
+        route(
+            M::GET,
+            "/payroll/structures/{id}",
+            payroll,
+            get(pages::payroll::structure),
+        ),
+        route(
+            M::POST,
+            "/payroll/structures/{id}/versions",
+            payroll,
+            post(pages::payroll::add_version),
+        ),
+        route(
+            M::GET,
+            "/payroll/employees",
+            payroll,
+            get(pages::payroll::records),
+        ),
+        route(
+            M::POST,
+            "/payroll/employees",
+            payroll,
+            post(pages::payroll::set_record),
+        ),
+        route(M::GET, "/payroll/year", payroll, get(pages::payroll::year)),
+        route(
+            M::GET,
+            "/payroll/year.csv",
+            payroll,
+            get(pages::payroll::year_csv),
+        ),
+        route(
+            M::GET,
+            "/payroll/journal.csv",
+            payroll,
+            get(pages::payroll::journal_csv),
+        ),
+        route(
+            M::GET,
+            "/me/payslips",
+            Access::Staff,
+            get(pages::payroll::my_payslips),
+        ),
+        route(
+            M::GET,
+            "/me/payslips/{id}/pdf",
+            Access::Staff,
+            get(pages::payroll::my_payslip_pdf),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/structures",
+            payroll,
+            get(api::payroll::structures),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/structures",
+            payroll,
+            post(api::payroll::create_structure),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/structures/{id}",
+            payroll,
+            get(api::payroll::structure),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/structures/{id}/versions",
+            payroll,
+            post(api::payroll::add_version),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/employees",
+            payroll,
+            get(api::payroll::records),
+        ),
+        route(
+            M::PUT,
+            "/api/v1/payroll/employees/{id}",
+            payroll,
+            put(api::payroll::set_record),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/runs",
+            payroll,
+            get(api::payroll::runs),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/runs",
+            payroll,
+            post(api::payroll::create_run),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/runs/{id}",
+            payroll,
+            get(api::payroll::run),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/runs/{id}/compute",
+            payroll,
+            post(api::payroll::compute),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/runs/{id}/approve",
+            payroll,
+            post(api::payroll::approve),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/runs/{id}/post",
+            payroll,
+            post(api::payroll::post),
+        ),
+        route(
+            M::POST,
+            "/api/v1/payroll/runs/{id}/pay",
+            payroll,
+            post(api::payroll::pay),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/payslips/{id}",
+            Access::Staff,
+            get(api::payroll::payslip),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/payslips/{id}/pdf",
+            Access::Staff,
+            get(api::payroll::payslip_pdf),
+        ),
+        route(
+            M::GET,
+            "/api/v1/me/payslips",
+            Access::Staff,
+            get(api::payroll::my_payslips),
+        ),
+        route(
+            M::GET,
+            "/api/v1/payroll/year/{year}",
+            payroll,
+            get(api::payroll::year_to_date),
         ),
     ]
 }

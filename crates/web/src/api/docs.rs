@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem,
-    products, quotes, reception, sales, stock, tickets,
+    appointments, crm, invoices, knowledge, ledger, misc, parties, payroll, portal, price_lists,
+    problem, products, quotes, reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -62,10 +62,14 @@ impl Modify for BearerAuth {
         appointments::cancel, appointments::check_in, appointments::resources, appointments::create_resource,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
+        payroll::structures, payroll::structure, payroll::create_structure, payroll::add_version,
+        payroll::records, payroll::set_record, payroll::runs, payroll::run, payroll::create_run,
+        payroll::compute, payroll::approve, payroll::post, payroll::pay,
+        payroll::payslip, payroll::payslip_pdf, payroll::my_payslips, payroll::year_to_date,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,
-        crm::OpportunityLineInput)),
+        crm::OpportunityLineInput, payroll::RuleInput, payroll::PayslipSummary)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -11,6 +11,7 @@ pub mod knowledge;
 pub mod ledger;
 pub mod misc;
 pub mod parties;
+pub mod payroll;
 pub mod portal;
 pub mod price_lists;
 pub mod problem;

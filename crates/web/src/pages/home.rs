@@ -207,6 +207,20 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ("tool-aging", "/reports/aging", P::InvoicesRead),
         ],
         Area::It => vec![("tool-it-tickets", "/service/tickets?queue=it", P::ItUse)],
+        Area::Payroll => vec![
+            ("tool-payroll-runs", "/payroll/runs", P::PayrollUse),
+            (
+                "tool-payroll-employees",
+                "/payroll/employees",
+                P::PayrollUse,
+            ),
+            (
+                "tool-payroll-structures",
+                "/payroll/structures",
+                P::PayrollUse,
+            ),
+            ("tool-payroll-year", "/payroll/year", P::PayrollUse),
+        ],
         _ => Vec::new(),
     }
 }

@@ -11,6 +11,7 @@ pub mod ledger;
 pub mod notifications;
 pub mod parties;
 pub mod payments;
+pub mod payroll;
 pub mod portal;
 pub mod portal_kb;
 pub mod portal_tickets;
