@@ -462,6 +462,8 @@ fn demo_user(role: Role) -> (&'static str, &'static str, &'static str) {
         Role::It => ("it-support", "Mikael Virtanen", "mikael.virtanen"),
         Role::Warehouse => ("warehouse", "Piotr Zieliński", "piotr.zielinski"),
         Role::Purchasing => ("purchasing", "Elena García", "elena.garcia"),
+        // An employee with no back-office role: HR self-service only.
+        Role::Employee => ("employee", "Sofia Romano", "sofia.romano"),
         // The portal login is the first contact of the first company.
         Role::Portal => ("portal", "Klaus Brandt", "klaus.brandt"),
     }

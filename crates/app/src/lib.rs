@@ -37,6 +37,7 @@ pub mod customer_view;
 pub mod demo;
 pub mod fulfilment;
 pub mod generate;
+pub mod hr;
 pub mod idempotency;
 pub mod invoicing;
 pub mod jobs;

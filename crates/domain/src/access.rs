@@ -35,6 +35,7 @@ pub enum Permission {
     InventoryUse,
     PurchasingUse,
     HrUse,
+    HrManage,
     PayrollUse,
     ItUse,
     ContractsUse,
@@ -44,7 +45,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 36] = [
+    pub const ALL: [Permission; 37] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -75,6 +76,7 @@ impl Permission {
         Permission::InventoryUse,
         Permission::PurchasingUse,
         Permission::HrUse,
+        Permission::HrManage,
         Permission::PayrollUse,
         Permission::ItUse,
         Permission::ContractsUse,
@@ -115,6 +117,7 @@ impl Permission {
             Permission::InventoryUse => "inventory.use",
             Permission::PurchasingUse => "purchasing.use",
             Permission::HrUse => "hr.use",
+            Permission::HrManage => "hr.manage",
             Permission::PayrollUse => "payroll.use",
             Permission::ItUse => "it.use",
             Permission::ContractsUse => "contracts.use",
@@ -144,11 +147,14 @@ pub enum Role {
     It,
     Warehouse,
     Purchasing,
+    /// Staff with no back-office job in Seam: their own HR record, leave
+    /// and (for managers) their team's requests, through self-service.
+    Employee,
     Portal,
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::Admin,
         Role::Manager,
         Role::Receptionist,
@@ -160,6 +166,7 @@ impl Role {
         Role::It,
         Role::Warehouse,
         Role::Purchasing,
+        Role::Employee,
         Role::Portal,
     ];
 
@@ -176,6 +183,7 @@ impl Role {
             Role::It => "it",
             Role::Warehouse => "warehouse",
             Role::Purchasing => "purchasing",
+            Role::Employee => "employee",
             Role::Portal => "portal",
         }
     }
@@ -284,7 +292,7 @@ impl Role {
                 PurchasingUse,
                 InsightsUse,
             ],
-            Role::Hr => &[HrUse, PayrollUse, DocumentsUse],
+            Role::Hr => &[HrUse, HrManage, PayrollUse, DocumentsUse],
             Role::It => &[ItUse, DocumentsUse],
             Role::Warehouse => &[
                 PartiesRead,
@@ -306,6 +314,7 @@ impl Role {
                 PurchasingUse,
                 InventoryUse,
             ],
+            Role::Employee => &[],
             Role::Portal => &[PortalUse],
         }
     }

@@ -28,6 +28,7 @@ pub mod appointment;
 pub mod audit;
 pub mod crm;
 pub mod error;
+pub mod hr;
 pub mod ids;
 pub mod invoice;
 pub mod knowledge;

@@ -37,6 +37,7 @@ pub mod backup;
 pub mod crm;
 pub mod events;
 pub mod generate;
+pub mod hr;
 pub mod idempotency;
 pub mod invoices;
 pub mod jobs;

@@ -19,6 +19,7 @@ mod customer_view;
 mod einvoice;
 mod fulfilment;
 mod generate;
+mod hr;
 mod invoicing;
 mod jobs;
 mod knowledge;
