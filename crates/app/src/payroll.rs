@@ -1068,12 +1068,9 @@ pub struct PayslipDetail {
     pub lines: Vec<LineRow>,
 }
 
-/// Whether the actor reads payslips as the employee themself (not payroll).
+/// The employee the actor's login belongs to, for their own payslips.
 async fn own_employee(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
-    match actor.user_id {
-        Some(user) => Ok(store::employee_of_user(&app.db, user.0).await?),
-        None => Ok(None),
-    }
+    crate::hr::own_employee_id(app, actor).await
 }
 
 /// One payslip: payroll reads any; an employee reads their own once its

@@ -217,15 +217,6 @@ pub async fn employee_exists(tx: &mut Tx, employee_id: i64) -> Result<bool> {
     Ok(n > 0)
 }
 
-/// The employee a login belongs to, for self-service.
-pub async fn employee_of_user(db: &Db, user_id: i64) -> Result<Option<i64>> {
-    const SQL: &str = "SELECT id FROM employees WHERE user_id = $1";
-    Ok(on_read!(db, p => sqlx::query_scalar::<_, i64>(SQL)
-        .bind(user_id)
-        .fetch_optional(p)
-        .await?))
-}
-
 /// An employee a run pays, with the contract in effect on their last paid
 /// day of the period.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]

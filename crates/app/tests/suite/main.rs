@@ -24,6 +24,7 @@ mod invoicing;
 mod jobs;
 mod knowledge;
 mod ledger;
+mod payroll;
 mod portal;
 mod price_lists;
 mod products;
