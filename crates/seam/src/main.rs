@@ -38,6 +38,7 @@ mod order;
 mod output;
 mod party;
 mod payment;
+mod payroll;
 mod price_list;
 mod product;
 mod quote;
@@ -178,6 +179,9 @@ enum Command {
     /// The knowledge base: list and search articles, show one, add one.
     #[command(subcommand)]
     Kb(kb::KbCommand),
+    /// Payroll: open a month's run, compute, approve, post and pay it; assign salary structures; the year to date.
+    #[command(subcommand)]
+    Payroll(payroll::PayrollCommand),
     /// Exchange rates of foreign currencies: set and list.
     #[command(subcommand)]
     Rate(payment::RateCommand),
@@ -446,6 +450,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Payment(command) => payment::payment(app, command).await,
         Command::Ticket(command) => ticket::ticket(app, command).await,
         Command::Kb(command) => kb::kb(app, command).await,
+        Command::Payroll(command) => payroll::payroll(app, command).await,
         Command::Rate(command) => payment::rate(app, command).await,
         Command::Company(command) => company::company(app, command).await,
         Command::Visit(command) => visit::visit(app, command).await,
