@@ -41,10 +41,12 @@ pub enum Permission {
     DocumentsUse,
     InsightsUse,
     PortalUse,
+    /// Hands incoming e-mail to the service desk (a mail gateway's token).
+    MailIngest,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 36] = [
+    pub const ALL: [Permission; 37] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -81,6 +83,7 @@ impl Permission {
         Permission::DocumentsUse,
         Permission::InsightsUse,
         Permission::PortalUse,
+        Permission::MailIngest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -121,6 +124,7 @@ impl Permission {
             Permission::DocumentsUse => "documents.use",
             Permission::InsightsUse => "insights.use",
             Permission::PortalUse => "portal.use",
+            Permission::MailIngest => "mail.ingest",
         }
     }
 
