@@ -512,7 +512,7 @@ impl TicketView {
                 .iter()
                 .map(|r| ReplacementView {
                     number: r.number.clone(),
-                    date: r.ship_date.clone(),
+                    date: i18n.date(&r.ship_date),
                     tracking: r.tracking_reference.clone(),
                 })
                 .collect(),
