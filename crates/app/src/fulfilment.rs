@@ -176,108 +176,20 @@ pub async fn ship_order(
     errors.into_result(())?;
 
     let by_no: HashMap<i64, &order_store::LineRow> = lines.iter().map(|l| (l.line_no, l)).collect();
-    let mut goods: Vec<(i64, i64, i64)> = wanted
-        .iter()
-        .filter_map(|(no, qty)| {
-            by_no
-                .get(no)
-                .filter(|l| l.kind == "goods")
-                .map(|l| (*no, l.product_id, *qty))
-        })
-        .collect();
-    // Stock rows are locked in product order (see `sales::confirm_order`).
-    goods.sort_by_key(|(no, product, _)| (*product, *no));
-    let mut product_ids: Vec<i64> = goods.iter().map(|g| g.1).collect();
-    product_ids.sort_unstable();
-    product_ids.dedup();
-    let costs: HashMap<i64, i64> = store::standard_costs(&mut tx, &product_ids)
-        .await?
-        .into_iter()
-        .collect();
-
-    let year = date.year;
-    let seq =
-        seam_store::ledger::next_number(&mut tx, &format!("{NUMBER_PREFIX}-{year:04}")).await?;
-    let number = shipment_number(year, seq);
-    let order_number = crate::sales::display_number(&order);
-
-    // Reservations back and stock out, line by line.
-    let warehouse = WarehouseId(order.warehouse_id);
-    let mut cost_minor: i64 = 0;
-    for (line_no, product_id, qty) in &goods {
-        crate::stock::release(&mut tx, ProductId(*product_id), warehouse, *qty).await?;
-        let reference = format!("{number} {order_number}");
-        let new = stock_store::NewMove {
-            product_id: *product_id,
-            warehouse_id: warehouse.0,
-            date: &date.iso(),
-            year,
-            kind: MoveKind::Issue,
-            qty: -qty,
-            reference: &reference,
-            posted_by: &actor.username,
-            now_us: now_us(),
-        };
-        match stock_store::post_move(&mut tx, &new).await {
-            Err(StoreError::InsufficientStock) => {
-                let n = usize::try_from(*line_no).unwrap_or(0);
-                return Err(AppError::Invalid(FieldErrors::one(
-                    &line_field(n, "qty"),
-                    "error-stock-insufficient",
-                )));
-            }
-            other => other?,
-        };
-        let unit = costs.get(product_id).copied().unwrap_or(0);
-        cost_minor = qty
-            .checked_mul(unit)
-            .and_then(|c| cost_minor.checked_add(c))
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cost of goods overflows")))?;
-    }
-
-    // One entry for the cost of the goods, unless they cost nothing.
-    let entry = if cost_minor > 0 {
-        let entry = BalancedEntry::from_stored(
-            date,
-            format!("Cost of goods shipped {number} ({order_number})"),
-            order.currency.clone(),
-            vec![
-                ValidLine {
-                    account: COGS_ACCOUNT.to_owned(),
-                    debit_minor: cost_minor,
-                    credit_minor: 0,
-                },
-                ValidLine {
-                    account: INVENTORY_ACCOUNT.to_owned(),
-                    debit_minor: 0,
-                    credit_minor: cost_minor,
-                },
-            ],
-        )
-        .map_err(AppError::Invalid)?;
-        Some(crate::ledger::post(&mut tx, actor, &entry, None).await?)
-    } else {
-        None
-    };
-
-    let shipment_lines: Vec<(i64, i64, i64)> = wanted
-        .iter()
-        .filter_map(|(no, qty)| by_no.get(no).map(|l| (*no, l.product_id, *qty)))
-        .collect();
-    let id = store::insert_shipment(
+    let sent = dispatch(
         &mut tx,
-        &store::NewShipment {
-            number: &number,
-            order_id: order.id,
-            ship_date: &date.iso(),
-            tracking_reference: tracking,
-            journal_entry_id: entry.as_ref().map(|e| e.0),
-            posted_by: &actor.username,
-            now_us: now_us(),
+        actor,
+        &order,
+        &by_no,
+        &wanted,
+        &Dispatch {
+            date,
+            tracking,
+            memo: "Cost of goods shipped",
         },
-        &shipment_lines,
     )
     .await?;
+    let (id, number, entry, cost_minor) = (sent.id, sent.number, sent.entry, sent.cost_minor);
 
     let mut done = progress.clone();
     for (no, qty) in &wanted {
@@ -328,6 +240,294 @@ pub async fn ship_order(
         shipment,
         order_state: to,
         entry_number: entry.map(|e| e.1),
+    })
+}
+
+/// How a dispatch is booked.
+struct Dispatch<'a> {
+    date: Date,
+    tracking: &'a str,
+    /// The cost-of-goods entry's memo, before the shipment's number.
+    memo: &'a str,
+}
+
+/// What a dispatch wrote.
+struct Dispatched {
+    id: i64,
+    number: String,
+    entry: Option<(i64, String)>,
+    cost_minor: i64,
+}
+
+/// Sends `wanted` (`(line_no, qty)`, checked by the caller) of an order out
+/// of its warehouse, in the caller's transaction: each goods line gives back
+/// its reservation and leaves with an `issue` move, one entry books the
+/// goods' standard cost, and the shipment is written with the next number of
+/// its year. Both the order's own shipments and replacements sent from a
+/// ticket go this way.
+async fn dispatch(
+    tx: &mut seam_store::Tx,
+    actor: &Actor,
+    order: &order_store::OrderRow,
+    by_no: &HashMap<i64, &order_store::LineRow>,
+    wanted: &[(i64, i64)],
+    how: &Dispatch<'_>,
+) -> AppResult<Dispatched> {
+    let mut goods: Vec<(i64, i64, i64)> = wanted
+        .iter()
+        .filter_map(|(no, qty)| {
+            by_no
+                .get(no)
+                .filter(|l| l.kind == "goods")
+                .map(|l| (*no, l.product_id, *qty))
+        })
+        .collect();
+    // Stock rows are locked in product order (see `sales::confirm_order`).
+    goods.sort_by_key(|(no, product, _)| (*product, *no));
+    let mut product_ids: Vec<i64> = goods.iter().map(|g| g.1).collect();
+    product_ids.sort_unstable();
+    product_ids.dedup();
+    let costs: HashMap<i64, i64> = store::standard_costs(tx, &product_ids)
+        .await?
+        .into_iter()
+        .collect();
+
+    let date = how.date;
+    let year = date.year;
+    let seq = seam_store::ledger::next_number(tx, &format!("{NUMBER_PREFIX}-{year:04}")).await?;
+    let number = shipment_number(year, seq);
+    let order_number = crate::sales::display_number(order);
+
+    // Reservations back and stock out, line by line.
+    let warehouse = WarehouseId(order.warehouse_id);
+    let mut cost_minor: i64 = 0;
+    for (line_no, product_id, qty) in &goods {
+        crate::stock::release(tx, ProductId(*product_id), warehouse, *qty).await?;
+        let reference = format!("{number} {order_number}");
+        let new = stock_store::NewMove {
+            product_id: *product_id,
+            warehouse_id: warehouse.0,
+            date: &date.iso(),
+            year,
+            kind: MoveKind::Issue,
+            qty: -qty,
+            reference: &reference,
+            posted_by: &actor.username,
+            now_us: now_us(),
+        };
+        match stock_store::post_move(tx, &new).await {
+            Err(StoreError::InsufficientStock) => {
+                let n = usize::try_from(*line_no).unwrap_or(0);
+                return Err(AppError::Invalid(FieldErrors::one(
+                    &line_field(n, "qty"),
+                    "error-stock-insufficient",
+                )));
+            }
+            other => other?,
+        };
+        let unit = costs.get(product_id).copied().unwrap_or(0);
+        cost_minor = qty
+            .checked_mul(unit)
+            .and_then(|c| cost_minor.checked_add(c))
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("cost of goods overflows")))?;
+    }
+
+    // One entry for the cost of the goods, unless they cost nothing.
+    let entry = if cost_minor > 0 {
+        let entry = BalancedEntry::from_stored(
+            date,
+            format!("{} {number} ({order_number})", how.memo),
+            order.currency.clone(),
+            vec![
+                ValidLine {
+                    account: COGS_ACCOUNT.to_owned(),
+                    debit_minor: cost_minor,
+                    credit_minor: 0,
+                },
+                ValidLine {
+                    account: INVENTORY_ACCOUNT.to_owned(),
+                    debit_minor: 0,
+                    credit_minor: cost_minor,
+                },
+            ],
+        )
+        .map_err(AppError::Invalid)?;
+        Some(crate::ledger::post(tx, actor, &entry, None).await?)
+    } else {
+        None
+    };
+
+    let shipment_lines: Vec<(i64, i64, i64)> = wanted
+        .iter()
+        .filter_map(|(no, qty)| by_no.get(no).map(|l| (*no, l.product_id, *qty)))
+        .collect();
+    let id = store::insert_shipment(
+        tx,
+        &store::NewShipment {
+            number: &number,
+            order_id: order.id,
+            ship_date: &date.iso(),
+            tracking_reference: how.tracking,
+            journal_entry_id: entry.as_ref().map(|e| e.0),
+            posted_by: &actor.username,
+            now_us: now_us(),
+        },
+        &shipment_lines,
+    )
+    .await?;
+
+    Ok(Dispatched {
+        id,
+        number,
+        entry,
+        cost_minor,
+    })
+}
+
+/// A replacement to send: `(line_no, qty)` of goods already shipped.
+#[derive(Debug, Clone, Default)]
+pub struct ReplacementInput {
+    /// Errors name `lines[n].qty` and `lines[n].line_no` by position from 1.
+    pub lines: Vec<(i64, i64)>,
+    pub tracking_reference: String,
+}
+
+/// A replacement written: its shipment and the cost-of-goods entry's number.
+#[derive(Debug, Clone)]
+pub struct Replacement {
+    pub shipment: ShipmentRow,
+    pub entry_number: Option<String>,
+}
+
+/// Sends goods of an order again at no charge, from ticket `ticket_id`, in
+/// the caller's transaction: the stock is reserved (refused beyond what is
+/// available) and shipped like any shipment ([`dispatch`]), but the lines
+/// do not count as the order's shipped quantities, so the order's state and
+/// its invoicing are untouched. A line may be replaced up to what has
+/// shipped of it, less what was replaced already. Needs `sales.order.ship`.
+///
+/// Errors: [`AppError::Invalid`] naming `lines[n].qty`
+/// (`error-replace-too-much`, `error-qty-positive`,
+/// `error-stock-insufficient`), `lines[n].line_no`
+/// (`error-unknown-order-line`, `error-replace-not-goods`), `lines`
+/// (`error-replace-nothing`) or `tracking_reference`; [`AppError::Conflict`]
+/// with `error-order-state` unless the order is confirmed or shipped.
+pub(crate) async fn ship_replacement_in(
+    tx: &mut seam_store::Tx,
+    actor: &Actor,
+    order_id: SalesOrderId,
+    ticket_id: i64,
+    input: &ReplacementInput,
+) -> AppResult<Replacement> {
+    actor.require(Permission::SalesOrderShip)?;
+    let mut errors = FieldErrors::new();
+    let tracking = input.tracking_reference.trim();
+    if tracking.chars().count() > TRACKING_CHARS_MAX {
+        errors.add("tracking_reference", "error-too-long");
+    }
+    let order = order_store::order_in_tx(tx, order_id.0).await?;
+    if !matches!(
+        state_of(&order),
+        OrderState::Confirmed | OrderState::Shipped
+    ) {
+        return Err(AppError::Conflict(IllegalTransition::CODE));
+    }
+    let lines = order_store::lines_in_tx(tx, order_id.0).await?;
+    let by_no: HashMap<i64, &order_store::LineRow> = lines.iter().map(|l| (l.line_no, l)).collect();
+    let shipped: HashMap<i64, i64> = store::shipped_qty_in_tx(tx, order_id.0)
+        .await?
+        .into_iter()
+        .collect();
+    let replaced: HashMap<i64, i64> = seam_store::ticket_mail::replaced_qty_in_tx(tx, order_id.0)
+        .await?
+        .into_iter()
+        .collect();
+    let mut merged: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    // The first position each line was named at, for stock errors found later.
+    let mut position: HashMap<i64, usize> = HashMap::new();
+    for (i, (line_no, qty)) in input.lines.iter().enumerate() {
+        let n = i + 1;
+        position.entry(*line_no).or_insert(n);
+        let left = shipped.get(line_no).copied().unwrap_or(0)
+            - replaced.get(line_no).copied().unwrap_or(0);
+        let already = merged.get(line_no).copied().unwrap_or(0);
+        match by_no.get(line_no) {
+            None => errors.add(&line_field(n, "line_no"), "error-unknown-order-line"),
+            Some(l) if l.kind != "goods" => {
+                errors.add(&line_field(n, "line_no"), "error-replace-not-goods")
+            }
+            Some(_) if *qty <= 0 => errors.add(&line_field(n, "qty"), "error-qty-positive"),
+            Some(_) if *qty + already > left => {
+                errors.add(&line_field(n, "qty"), "error-replace-too-much")
+            }
+            Some(_) => {
+                merged.insert(*line_no, already + qty);
+            }
+        }
+    }
+    if merged.is_empty() && errors.is_empty() {
+        errors.add("lines", "error-replace-nothing");
+    }
+    errors.into_result(())?;
+    let wanted: Vec<(i64, i64)> = merged.into_iter().collect();
+    // Reserve first, in product order like every reservation, so the
+    // replacement never takes stock another order holds.
+    let mut reserve: Vec<(i64, i64, i64)> = wanted
+        .iter()
+        .filter_map(|(no, qty)| by_no.get(no).map(|l| (l.product_id, *no, *qty)))
+        .collect();
+    reserve.sort_unstable();
+    let warehouse = WarehouseId(order.warehouse_id);
+    for (product_id, line_no, qty) in &reserve {
+        match crate::stock::reserve(tx, ProductId(*product_id), warehouse, *qty).await {
+            Err(AppError::Conflict("error-stock-insufficient")) => {
+                let n = position.get(line_no).copied().unwrap_or(0);
+                return Err(AppError::Invalid(FieldErrors::one(
+                    &line_field(n, "qty"),
+                    "error-stock-insufficient",
+                )));
+            }
+            other => other?,
+        }
+    }
+    let sent = dispatch(
+        tx,
+        actor,
+        &order,
+        &by_no,
+        &wanted,
+        &Dispatch {
+            date: today(),
+            tracking,
+            memo: "Cost of replacement goods",
+        },
+    )
+    .await?;
+    seam_store::ticket_mail::insert_replacement(tx, sent.id, ticket_id, now_us()).await?;
+    let shipment = store::shipment_in_tx(tx, sent.id).await?;
+    record(
+        tx,
+        actor,
+        Change {
+            entity_type: "sales_order",
+            entity_id: order.id.to_string(),
+            action: "replacement",
+            before: None,
+            after: Some(json!({
+                "shipment": sent.number,
+                "ticket_id": ticket_id,
+                "ship_date": shipment.ship_date,
+                "tracking_reference": shipment.tracking_reference,
+                "journal_entry": sent.entry.as_ref().map(|e| &e.1),
+                "cost_minor": sent.cost_minor,
+                "lines": wanted.iter().map(|(no, qty)| json!({ "line_no": no, "qty": qty })).collect::<Vec<_>>(),
+            })),
+        },
+    )
+    .await?;
+    Ok(Replacement {
+        shipment,
+        entry_number: sent.entry.map(|e| e.1),
     })
 }
 

@@ -55,6 +55,7 @@ pub mod reception;
 pub mod sales;
 pub mod service;
 pub mod stock;
+pub mod ticket_mail;
 pub mod tokens;
 pub mod users;
 pub mod vcard;

@@ -56,6 +56,25 @@ pub struct EmailJob {
     pub calendar: Option<CalendarAttachment>,
 }
 
+/// The threading headers of a message that belongs to a conversation (a
+/// ticket's public reply). They travel beside the [`EmailJob`] in the job's
+/// payload, under `thread`, so a message without them reads as before.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailThread {
+    /// The Message-ID to send with, without angle brackets; recorded by the
+    /// sender before the message goes out, so replies can be matched to it.
+    pub message_id: String,
+    /// The message this one answers, without angle brackets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ThreadOf {
+    #[serde(default)]
+    thread: Option<MailThread>,
+}
+
 /// An iCalendar (RFC 5545) object sent as `invite.ics`, with the iTIP
 /// method (RFC 5546) it carries: `REQUEST` or `CANCEL`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +196,40 @@ pub async fn enqueue(tx: &mut seam_store::Tx, job: &EmailJob) -> AppResult<i64> 
     let payload = serde_json::to_string(job)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("e-mail payload: {e}")))?;
     Ok(job_store::enqueue(tx, JOB_KIND, &payload, now_us()).await?)
+}
+
+/// Queues `job` with its threading headers in the caller's transaction.
+pub async fn enqueue_threaded(
+    tx: &mut seam_store::Tx,
+    job: &EmailJob,
+    thread: &MailThread,
+) -> AppResult<i64> {
+    let internal =
+        |e: serde_json::Error| AppError::Internal(anyhow::anyhow!("e-mail payload: {e}"));
+    let mut payload = serde_json::to_value(job).map_err(internal)?;
+    if let Some(object) = payload.as_object_mut() {
+        object.insert(
+            "thread".to_owned(),
+            serde_json::to_value(thread).map_err(internal)?,
+        );
+    }
+    Ok(job_store::enqueue(tx, JOB_KIND, &payload.to_string(), now_us()).await?)
+}
+
+/// The domain Seam's Message-IDs end in: the sender's (`mail.from`, else
+/// the company's e-mail), or `seam.invalid` while neither is set.
+pub async fn message_id_domain(app: &App) -> AppResult<String> {
+    let config = stored_settings(app).await?;
+    let from = if config.from.is_empty() {
+        company::profile(app).await?.email
+    } else {
+        config.from
+    };
+    Ok(from
+        .trim()
+        .parse::<Mailbox>()
+        .map(|m| m.email.domain().to_owned())
+        .unwrap_or_else(|_| "seam.invalid".to_owned()))
 }
 
 /// Queues a plain message to one address, recorded in the audit journal.
@@ -369,15 +422,24 @@ pub(crate) async fn send_job(app: &App, job: &JobRow) -> Result<(), JobError> {
     let header = HeaderName::new_from_ascii(JOB_HEADER.to_owned())
         .map_err(|e| JobError::Permanent(e.to_string()))?;
     let domain = from.email.domain().to_owned();
-    let builder = Message::builder()
+    let thread = serde_json::from_str::<ThreadOf>(&job.payload)
+        .ok()
+        .and_then(|t| t.thread);
+    let message_id = match &thread {
+        Some(t) => format!("<{}>", t.message_id),
+        None => format!("<seam-job-{}-{}@{domain}>", job.id, job.created_at_us),
+    };
+    let mut builder = Message::builder()
         .from(from)
         .to(to)
         .subject(payload.subject.clone())
-        .message_id(Some(format!(
-            "<seam-job-{}-{}@{domain}>",
-            job.id, job.created_at_us
-        )))
+        .message_id(Some(message_id))
         .raw_header(HeaderValue::new(header, job.id.to_string()));
+    if let Some(parent) = thread.as_ref().and_then(|t| t.in_reply_to.as_ref()) {
+        builder = builder
+            .in_reply_to(format!("<{parent}>"))
+            .references(format!("<{parent}>"));
+    }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)
         .body(payload.body.clone());

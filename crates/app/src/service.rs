@@ -25,9 +25,10 @@ use seam_store::{Tx, users as user_store};
 use serde_json::json;
 
 use crate::invoicing::{self, CreditInput, CreditLines, InvoiceRow};
-use crate::mail::{self, EmailJob};
+use crate::mail;
 use crate::notifications::{self, Notice};
 use crate::{Actor, App, AppError, AppResult, Change, UserKind, now_us, record, today};
+pub use seam_domain::service_mail::Upload;
 
 /// Tickets per page of a list.
 pub const PAGE_SIZE: i64 = 50;
@@ -56,9 +57,15 @@ pub struct TicketDetail {
     pub order_number: Option<String>,
     /// The customer's rating, once they gave one.
     pub rating: Option<seam_store::knowledge::RatingRow>,
+    /// Files on the messages shown (a portal customer's: public messages only).
+    pub attachments: Vec<crate::ticket_mail::AttachmentRow>,
+    /// Replacement shipments sent from this ticket.
+    pub replacements: Vec<seam_store::shipments::ShipmentRow>,
+    /// The e-mails of the thread (staff only; empty for a portal customer).
+    pub mail: Vec<seam_store::ticket_mail::MailRow>,
 }
 
-fn illegal(_: IllegalTicketTransition) -> AppError {
+pub(crate) fn illegal(_: IllegalTicketTransition) -> AppError {
     AppError::Conflict(IllegalTicketTransition::CODE)
 }
 
@@ -80,7 +87,7 @@ pub fn queues_of(actor: &Actor) -> Vec<Queue> {
 
 /// Whether the actor may see the ticket: the service desk sees all of them,
 /// other teams the ones in their queue, a customer their own party's.
-fn may_see(actor: &Actor, row: &TicketRow) -> bool {
+pub(crate) fn may_see(actor: &Actor, row: &TicketRow) -> bool {
     match actor.kind {
         UserKind::Portal => {
             actor.may(Permission::PortalUse) && actor.party_id == Some(PartyId(row.party_id))
@@ -93,7 +100,7 @@ fn may_see(actor: &Actor, row: &TicketRow) -> bool {
 
 /// The ticket if the actor may see it. A ticket they may not see is "not
 /// found", so its id reveals nothing.
-async fn visible(app: &App, actor: &Actor, id: i64) -> AppResult<TicketRow> {
+pub(crate) async fn visible(app: &App, actor: &Actor, id: i64) -> AppResult<TicketRow> {
     let row = store::ticket(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -105,7 +112,7 @@ async fn visible(app: &App, actor: &Actor, id: i64) -> AppResult<TicketRow> {
 }
 
 /// The same, locked in the command's transaction.
-async fn visible_in_tx(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<TicketRow> {
+pub(crate) async fn visible_in_tx(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<TicketRow> {
     let row = store::ticket_in_tx(tx, id).await?;
     if may_see(actor, &row) {
         Ok(row)
@@ -114,7 +121,7 @@ async fn visible_in_tx(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<TicketR
     }
 }
 
-fn require_staff_desk(actor: &Actor) -> AppResult<()> {
+pub(crate) fn require_staff_desk(actor: &Actor) -> AppResult<()> {
     if actor.kind == UserKind::Staff && !queues_of(actor).is_empty() {
         Ok(())
     } else {
@@ -122,7 +129,7 @@ fn require_staff_desk(actor: &Actor) -> AppResult<()> {
     }
 }
 
-fn ticket_json(row: &TicketRow) -> serde_json::Value {
+pub(crate) fn ticket_json(row: &TicketRow) -> serde_json::Value {
     json!({
         "number": row.number,
         "party_id": row.party_id,
@@ -302,6 +309,20 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
         None => None,
     };
     let rating = seam_store::knowledge::rating_of(&app.db, id).await?;
+    let attachments = seam_store::ticket_mail::attachments_of(&app.db, id, public_only).await?;
+    let replacements = match row.order_id {
+        Some(order_id) => seam_store::shipments::shipments(&app.db, order_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.replacement_ticket_id == Some(id))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mail = if public_only {
+        Vec::new()
+    } else {
+        seam_store::ticket_mail::mail_of(&app.db, id).await?
+    };
     Ok(TicketDetail {
         ticket: row,
         messages,
@@ -309,6 +330,9 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
         credit_notes,
         order_number,
         rating,
+        attachments,
+        replacements,
+        mail,
     })
 }
 
@@ -410,7 +434,7 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> AppResult<Vec<(Queue, i64
 }
 
 /// Saves the ticket's new state and records the event, in the caller's transaction.
-async fn save(
+pub(crate) async fn save(
     tx: &mut Tx,
     actor: &Actor,
     before: &TicketRow,
@@ -434,7 +458,7 @@ async fn save(
     Ok(after)
 }
 
-fn unchanged(row: &TicketRow) -> TicketUpdate<'_> {
+pub(crate) fn unchanged(row: &TicketRow) -> TicketUpdate<'_> {
     TicketUpdate {
         queue: &row.queue,
         state: &row.state,
@@ -453,6 +477,22 @@ fn unchanged(row: &TicketRow) -> TicketUpdate<'_> {
 /// Errors: [`AppError::Invalid`] naming `body`; [`AppError::Conflict`] with
 /// `error-ticket-state` on a closed ticket; [`AppError::NotFound`].
 pub async fn reply(app: &App, actor: &Actor, id: i64, body: &str, public: bool) -> AppResult<i64> {
+    reply_with(app, actor, id, body, public, &[]).await
+}
+
+/// As [`reply`], with files attached to the message (an internal note's
+/// files are as internal as the note). The files are checked before
+/// anything is written: too many, too large or of a refused type is a
+/// field error naming `attachments`, and neither the message nor any file
+/// is written.
+pub async fn reply_with(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    body: &str,
+    public: bool,
+    uploads: &[Upload],
+) -> AppResult<i64> {
     let by_customer = actor.kind == UserKind::Portal;
     if by_customer {
         actor.require(Permission::PortalUse)?;
@@ -460,7 +500,22 @@ pub async fn reply(app: &App, actor: &Actor, id: i64, body: &str, public: bool) 
         require_staff_desk(actor)?;
     }
     let public = public || by_customer;
-    let body = rules::validate_body(body)?;
+    let mut errors = FieldErrors::new();
+    let body = match rules::validate_body(body) {
+        Ok(b) => b,
+        Err(e) => {
+            errors.extend(e);
+            String::new()
+        }
+    };
+    let files = match crate::ticket_mail::prepare_uploads(uploads) {
+        Ok(f) => f,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+    errors.into_result(())?;
     let mut tx = app.db.begin().await?;
     let before = visible_in_tx(&mut tx, actor, id).await?;
     let state = state_of(&before)
@@ -480,6 +535,7 @@ pub async fn reply(app: &App, actor: &Actor, id: i64, body: &str, public: bool) 
         now,
     )
     .await?;
+    crate::ticket_mail::store_attachments(&mut tx, id, message, &files).await?;
     let first_response = match before.first_response_at_us {
         None if public && !by_customer => Some(now),
         other => other,
@@ -518,32 +574,29 @@ pub async fn reply(app: &App, actor: &Actor, id: i64, body: &str, public: bool) 
             .await?;
         }
     } else if public {
-        email_customer(app, &mut tx, &after, &body).await?;
+        email_customer(app, &mut tx, &after, message, &body).await?;
     }
     tx.commit().await?;
     Ok(message)
 }
 
-/// Queues an e-mail of a public reply to the customer's address, if any.
-async fn email_customer(app: &App, tx: &mut Tx, ticket: &TicketRow, body: &str) -> AppResult<()> {
+/// Queues an e-mail of a public reply to the customer's address, if any,
+/// with the ticket's number in the subject and a Message-ID recorded for
+/// the ticket, so the customer's answer threads back onto it.
+pub(crate) async fn email_customer(
+    app: &App,
+    tx: &mut Tx,
+    ticket: &TicketRow,
+    message_id: i64,
+    body: &str,
+) -> AppResult<()> {
     let Some(party) = party_store::party(&app.db, ticket.party_id).await? else {
         return Ok(());
     };
     let Some(to) = party.email.filter(|e| mail::parse_address("to", e).is_ok()) else {
         return Ok(());
     };
-    mail::enqueue(
-        tx,
-        &EmailJob {
-            to,
-            subject: format!("[{}] {}", ticket.number, ticket.subject),
-            body: body.to_owned(),
-            invoice_id: None,
-            calendar: None,
-        },
-    )
-    .await?;
-    Ok(())
+    crate::ticket_mail::enqueue_reply(app, tx, ticket, message_id, &to, body).await
 }
 
 /// Moves the ticket to another team's queue with an internal note saying
@@ -737,7 +790,7 @@ pub async fn credit_invoice_from_ticket(
         "Credit note {} has been issued for this request.",
         posted.number
     );
-    store::insert_message(
+    let message = store::insert_message(
         &mut tx,
         &NewMessage {
             ticket_id: id,
@@ -758,9 +811,82 @@ pub async fn credit_invoice_from_ticket(
         ..unchanged(&before)
     };
     let after = save(&mut tx, actor, &before, &update, "credit").await?;
-    email_customer(app, &mut tx, &after, &body).await?;
+    email_customer(app, &mut tx, &after, message, &body).await?;
     tx.commit().await?;
     Ok(credit)
+}
+
+/// Resolves a delivery problem from the ticket: sends a no-charge
+/// replacement of the chosen lines of the ticket's order through the
+/// fulfilment use case (stock reserved and shipped, the cost of the goods
+/// booked, nothing invoiced), tells the customer in the thread (and by
+/// e-mail) and leaves the ticket waiting on them, all in one transaction.
+/// Needs `sales.order.ship` beside a seat at the desk.
+///
+/// Errors: [`AppError::Conflict`] with `error-ticket-no-order` when the
+/// ticket points at no order, `error-ticket-state` when it is closed; every
+/// error of [`fulfilment::ship_replacement_in`](crate::fulfilment). Nothing
+/// is written on any error.
+pub async fn replace_from_ticket(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &crate::fulfilment::ReplacementInput,
+) -> AppResult<crate::fulfilment::Replacement> {
+    require_staff_desk(actor)?;
+    actor.require(Permission::SalesOrderShip)?;
+    let mut tx = app.db.begin().await?;
+    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let state = state_of(&before)
+        .after_message(false, true)
+        .map_err(illegal)?;
+    let order_id = before
+        .order_id
+        .ok_or(AppError::Conflict("error-ticket-no-order"))?;
+    let sent = crate::fulfilment::ship_replacement_in(
+        &mut tx,
+        actor,
+        seam_domain::ids::SalesOrderId(order_id),
+        id,
+        input,
+    )
+    .await?;
+    let lines = seam_store::shipments::shipment_lines_in_tx(&mut tx, sent.shipment.id).await?;
+    let what: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{} × {}", l.qty, l.sku))
+        .collect();
+    let mut body = format!(
+        "Replacement shipment {} is on its way at no charge: {}.",
+        sent.shipment.number,
+        what.join(", ")
+    );
+    if !sent.shipment.tracking_reference.is_empty() {
+        body.push_str(&format!(" Tracking: {}.", sent.shipment.tracking_reference));
+    }
+    let now = now_us();
+    let message = store::insert_message(
+        &mut tx,
+        &NewMessage {
+            ticket_id: id,
+            author_user_id: actor.user_id.map(|u| u.0),
+            author_name: &actor.display_name,
+            by_customer: false,
+            public: true,
+            body: &body,
+        },
+        now,
+    )
+    .await?;
+    let update = TicketUpdate {
+        state: state.name(),
+        first_response_at_us: before.first_response_at_us.or(Some(now)),
+        ..unchanged(&before)
+    };
+    let after = save(&mut tx, actor, &before, &update, "replacement").await?;
+    email_customer(app, &mut tx, &after, message, &body).await?;
+    tx.commit().await?;
+    Ok(sent)
 }
 
 /// Every priority, for forms.

@@ -42,6 +42,8 @@ pub enum Permission {
     DocumentsUse,
     InsightsUse,
     PortalUse,
+    /// Hands incoming e-mail to the service desk (a mail gateway's token).
+    MailIngest,
 }
 
 impl Permission {
@@ -83,6 +85,7 @@ impl Permission {
         Permission::DocumentsUse,
         Permission::InsightsUse,
         Permission::PortalUse,
+        Permission::MailIngest,
     ];
 
     pub fn name(self) -> &'static str {
@@ -124,6 +127,7 @@ impl Permission {
             Permission::DocumentsUse => "documents.use",
             Permission::InsightsUse => "insights.use",
             Permission::PortalUse => "portal.use",
+            Permission::MailIngest => "mail.ingest",
         }
     }
 

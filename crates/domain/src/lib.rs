@@ -43,6 +43,7 @@ pub mod quote;
 pub mod reception;
 pub mod sales;
 pub mod service;
+pub mod service_mail;
 pub mod stock;
 
 pub use error::{FieldError, FieldErrors};

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use clap::{Subcommand, ValueEnum};
 use seam_app::jobs::{self, JobState};
 use seam_app::mail::{self, MailSettings};
+use seam_app::ticket_mail;
 use seam_app::{Actor, App};
 
-use crate::output::{out, table_aligned, timestamp};
+use crate::output::{err_line, out, table_aligned, timestamp};
 
 #[derive(Debug, Subcommand)]
 pub enum JobsCommand {
@@ -74,6 +75,15 @@ pub enum MailCommand {
     Test {
         /// Where to send it.
         to: String,
+    },
+    /// Hand incoming e-mail to the service desk: one RFC 5322 message on
+    /// stdin, or every message in a maildir's new/ (moved to cur/ when
+    /// written; failures stay and are reported). A reply threads onto its
+    /// ticket; anything else opens a ticket for the sender's customer.
+    Ingest {
+        /// A maildir (with new/ and cur/) instead of stdin.
+        #[arg(long, value_name = "DIR")]
+        maildir: Option<std::path::PathBuf>,
     },
 }
 
@@ -207,6 +217,41 @@ pub async fn mail(app: &App, command: MailCommand) -> anyhow::Result<ExitCode> {
             )
             .await?;
             out(format!("queued as job {id}"))?;
+        }
+        MailCommand::Ingest { maildir: None } => {
+            let mut raw = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut raw)?;
+            let done = ticket_mail::ingest(app, &cli(), &raw).await?;
+            out(format!(
+                "{} {} <{}>",
+                done.outcome.name(),
+                done.ticket_number,
+                done.message_id
+            ))?;
+        }
+        MailCommand::Ingest { maildir: Some(dir) } => {
+            let report = ticket_mail::ingest_maildir(app, &cli(), &dir).await?;
+            for (name, done) in &report.ingested {
+                out(format!(
+                    "{name}: {} {}",
+                    done.outcome.name(),
+                    done.ticket_number
+                ))?;
+            }
+            for (name, err) in &report.failed {
+                err_line(format!(
+                    "{name}: left in new/: {}",
+                    crate::messages::app_error_text(err)
+                ));
+            }
+            out(format!(
+                "{} ingested, {} left in new/",
+                report.ingested.len(),
+                report.failed.len()
+            ))?;
+            if !report.failed.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -26,7 +26,7 @@ pub fn field_lines(errors: &FieldErrors) -> Vec<String> {
 }
 
 /// One use-case error as text.
-fn app_error_text(err: &AppError) -> String {
+pub fn app_error_text(err: &AppError) -> String {
     match err {
         AppError::Unauthenticated => "not logged in".to_owned(),
         AppError::Forbidden => "not allowed".to_owned(),

@@ -66,7 +66,9 @@ pub async fn payroll(app: &App, command: PayrollCommand) -> anyhow::Result<ExitC
         PayrollCommand::Runs => {
             let rows = payroll::runs(app, &actor, None).await?;
             out(table_aligned(
-                &["id", "number", "period", "state", "payslips", "gross", "net"],
+                &[
+                    "id", "number", "period", "state", "payslips", "gross", "net",
+                ],
                 &[4, 5, 6],
                 &rows.iter().map(run_row).collect::<Vec<_>>(),
             ))?;
@@ -150,7 +152,16 @@ fn run_row(r: &RunRow) -> Vec<String> {
 
 fn payslips(rows: &[PayslipRow]) -> String {
     table_aligned(
-        &["id", "employee", "days", "gross", "deductions", "tax", "net", "employer"],
+        &[
+            "id",
+            "employee",
+            "days",
+            "gross",
+            "deductions",
+            "tax",
+            "net",
+            "employer",
+        ],
         &[3, 4, 5, 6, 7],
         &rows
             .iter()

@@ -21,6 +21,8 @@ pub enum ColumnType {
     Int,
     Text,
     Bool,
+    /// Binary content, written to the backup as lower-case hex.
+    Bytes,
 }
 
 /// A table as the backup sees it. The order of [`TABLES`] respects foreign keys.
@@ -33,7 +35,7 @@ pub struct Table {
     pub identity: bool,
 }
 
-use ColumnType::{Bool, Int, Text};
+use ColumnType::{Bool, Bytes, Int, Text};
 
 pub const TABLES: &[Table] = &[
     Table {
@@ -733,6 +735,47 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "ticket_attachments",
+        columns: &[
+            ("id", Int),
+            ("ticket_id", Int),
+            ("ticket_message_id", Int),
+            ("file_name", Text),
+            ("content_type", Text),
+            ("size_bytes", Int),
+            ("sha256", Text),
+            ("created_at_us", Int),
+            ("content", Bytes),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "ticket_mail",
+        columns: &[
+            ("id", Int),
+            ("ticket_id", Int),
+            ("ticket_message_id", Int),
+            ("message_id", Text),
+            ("direction", Text),
+            ("address", Text),
+            ("created_at_us", Int),
+            ("raw", Bytes),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
+        name: "replacement_shipments",
+        columns: &[
+            ("shipment_id", Int),
+            ("ticket_id", Int),
+            ("created_at_us", Int),
+        ],
+        key: "shipment_id",
+        identity: false,
+    },
+    Table {
         name: "leads",
         columns: &[
             ("id", Int),
@@ -1127,6 +1170,9 @@ macro_rules! row_values {
                 ColumnType::Bool => $row
                     .try_get::<Option<bool>, _>(*name)?
                     .map_or(Value::Null, Value::from),
+                ColumnType::Bytes => $row
+                    .try_get::<Option<Vec<u8>>, _>(*name)?
+                    .map_or(Value::Null, |b| Value::from(hex::encode(b))),
             };
             values.push(value);
         }
@@ -1333,6 +1379,11 @@ async fn insert_row(tx: &mut Tx, table: &Table, row: &[Value]) -> Result<()> {
                 (ColumnType::Text, v) => q.bind(Some(v.as_str().ok_or_else(bad)?.to_owned())),
                 (ColumnType::Bool, Value::Null) => q.bind(None::<bool>),
                 (ColumnType::Bool, v) => q.bind(Some(v.as_bool().ok_or_else(bad)?)),
+                (ColumnType::Bytes, Value::Null) => q.bind(None::<Vec<u8>>),
+                (ColumnType::Bytes, v) => {
+                    let text = v.as_str().ok_or_else(bad)?;
+                    q.bind(Some(hex::decode(text).map_err(|_| bad())?))
+                }
             };
         }
         q.execute(c).await?.rows_affected();

@@ -56,6 +56,7 @@ pub mod settings;
 pub mod shipments;
 pub mod stock;
 pub mod testing;
+pub mod ticket_mail;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

@@ -16,10 +16,14 @@ pub struct ShipmentRow {
     pub journal_entry_id: Option<i64>,
     pub posted_by: String,
     pub posted_at_us: i64,
+    /// The ticket a no-charge replacement was sent from; `None` for the
+    /// order's own shipments.
+    pub replacement_ticket_id: Option<i64>,
 }
 
-const SHIPMENT_SELECT: &str = "SELECT id, number, order_id, ship_date, tracking_reference, \
-     journal_entry_id, posted_by, posted_at_us FROM shipments";
+const SHIPMENT_SELECT: &str = "SELECT s.id, s.number, s.order_id, s.ship_date, s.tracking_reference, \
+     s.journal_entry_id, s.posted_by, s.posted_at_us, r.ticket_id AS replacement_ticket_id \
+     FROM shipments s LEFT JOIN replacement_shipments r ON r.shipment_id = s.id";
 
 /// A shipment line as stored.
 #[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
@@ -76,12 +80,15 @@ pub async fn insert_shipment(
     Ok(id)
 }
 
+// Replacements sent from a ticket are left out: they are not the order's
+// own deliveries, so they neither complete the order nor get invoiced.
 const SHIPPED_SQL: &str = "SELECT sl.order_line_no, CAST(SUM(sl.qty) AS BIGINT) FROM shipment_lines sl \
      JOIN shipments s ON s.id = sl.shipment_id WHERE s.order_id = $1 \
+     AND NOT EXISTS (SELECT 1 FROM replacement_shipments r WHERE r.shipment_id = s.id) \
      GROUP BY sl.order_line_no ORDER BY sl.order_line_no";
 
 /// How much of each line of an order has shipped: `(line_no, qty)`, lines
-/// with nothing shipped left out.
+/// with nothing shipped left out, replacements not counted.
 pub async fn shipped_qty_in_tx(tx: &mut Tx, order_id: i64) -> Result<Vec<(i64, i64)>> {
     Ok(
         on_tx!(tx, c => sqlx::query_as::<_, (i64, i64)>(SHIPPED_SQL).bind(order_id).fetch_all(c).await?),
@@ -97,13 +104,15 @@ pub async fn shipped_qty(db: &Db, order_id: i64) -> Result<Vec<(i64, i64)>> {
 
 /// An order's shipments, oldest first.
 pub async fn shipments(db: &Db, order_id: i64) -> Result<Vec<ShipmentRow>> {
-    let sql = sqlx::AssertSqlSafe(format!("{SHIPMENT_SELECT} WHERE order_id = $1 ORDER BY id"));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SHIPMENT_SELECT} WHERE s.order_id = $1 ORDER BY s.id"
+    ));
     Ok(on_read!(db, p => sqlx::query_as::<_, ShipmentRow>(sql).bind(order_id).fetch_all(p).await?))
 }
 
 /// A shipment inside a write transaction.
 pub async fn shipment_in_tx(tx: &mut Tx, id: i64) -> Result<ShipmentRow> {
-    let sql = sqlx::AssertSqlSafe(format!("{SHIPMENT_SELECT} WHERE id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{SHIPMENT_SELECT} WHERE s.id = $1"));
     let row =
         on_tx!(tx, c => sqlx::query_as::<_, ShipmentRow>(sql).bind(id).fetch_optional(c).await?);
     row.ok_or(StoreError::NotFound)
@@ -116,6 +125,24 @@ pub async fn shipment_lines(db: &Db, shipment_id: i64) -> Result<Vec<ShipmentLin
     Ok(
         on_read!(db, p => sqlx::query_as::<_, ShipmentLineRow>(SQL).bind(shipment_id).fetch_all(p).await?),
     )
+}
+
+/// A shipment's lines with their SKU, in the caller's transaction.
+pub async fn shipment_lines_in_tx(tx: &mut Tx, shipment_id: i64) -> Result<Vec<ShipmentLineSku>> {
+    const SQL: &str = "SELECT sl.order_line_no, p.sku, sl.qty FROM shipment_lines sl \
+         JOIN products p ON p.id = sl.product_id WHERE sl.shipment_id = $1 ORDER BY sl.order_line_no";
+    Ok(on_tx!(tx, c => sqlx::query_as::<_, ShipmentLineSku>(SQL)
+        .bind(shipment_id)
+        .fetch_all(c)
+        .await?))
+}
+
+/// A shipment line with its product's SKU.
+#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+pub struct ShipmentLineSku {
+    pub order_line_no: i64,
+    pub sku: String,
+    pub qty: i64,
 }
 
 /// The standard cost of each product with these ids: `(id, standard_cost_minor)`.
@@ -139,7 +166,8 @@ pub async fn order_progress(db: &Db, order_ids: &[i64]) -> Result<Vec<(i64, i64,
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT l.order_id, CAST(SUM(l.qty) AS BIGINT), \
          CAST(COALESCE(SUM((SELECT SUM(sl.qty) FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_id \
-             WHERE s.order_id = l.order_id AND sl.order_line_no = l.line_no)), 0) AS BIGINT) \
+             WHERE s.order_id = l.order_id AND sl.order_line_no = l.line_no \
+             AND NOT EXISTS (SELECT 1 FROM replacement_shipments r WHERE r.shipment_id = s.id))), 0) AS BIGINT) \
          FROM sales_order_lines l WHERE l.order_id IN ({}) GROUP BY l.order_id",
         crate::parties::placeholders(order_ids.len())
     ));

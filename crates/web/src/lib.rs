@@ -55,6 +55,10 @@ use tower_http::trace::TraceLayer;
 
 /// Request bodies above this are refused with 413 before they are read.
 pub const REQUEST_BODY_BYTES_MAX: usize = 10 * 1024 * 1024;
+/// The routes that take files (ticket replies) or e-mail take up to this:
+/// room for a file at the attachment limit and the form around it, so an
+/// oversized file gets a field error rather than a bare 413.
+pub const UPLOAD_BODY_BYTES_MAX: usize = 32 * 1024 * 1024;
 /// A request taking longer than this is answered with 408 and its work dropped.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -83,8 +87,12 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState { app, config };
     let mut router: Router<AppState> = Router::new();
     for r in routes::routes() {
+        // Each route's own body limit; the layer outside all routes allows
+        // the largest, so the smaller one here decides.
         let guarded = r
             .handler
+            .layer(axum::extract::DefaultBodyLimit::max(r.body_bytes_max))
+            .route_layer(RequestBodyLimitLayer::new(r.body_bytes_max))
             .route_layer(middleware::from_fn_with_state(r.access, who::guard));
         router = router.route(r.path, guarded);
     }
@@ -95,7 +103,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .layer(middleware::from_fn(ops::record_metrics))
         .layer(middleware::from_fn(scope_request_id))
         .layer(tower_http::csrf::CsrfLayer::new())
-        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_BYTES_MAX))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,

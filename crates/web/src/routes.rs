@@ -31,6 +31,8 @@ pub struct Route {
     pub path: &'static str,
     pub access: Access,
     pub handler: MethodRouter<AppState>,
+    /// The largest request body this route reads.
+    pub body_bytes_max: usize,
 }
 
 fn route(
@@ -44,7 +46,14 @@ fn route(
         path,
         access,
         handler,
+        body_bytes_max: crate::REQUEST_BODY_BYTES_MAX,
     }
+}
+
+/// A route that takes files or e-mail: up to [`crate::UPLOAD_BODY_BYTES_MAX`].
+fn upload(mut r: Route) -> Route {
+    r.body_bytes_max = crate::UPLOAD_BODY_BYTES_MAX;
+    r
 }
 
 /// The table. Paths use axum's `{param}` syntax.
@@ -1233,12 +1242,12 @@ pub fn routes() -> Vec<Route> {
             Access::AnyOf(DESK),
             get(pages::service::detail),
         ),
-        route(
+        upload(route(
             M::POST,
             "/service/tickets/{id}/reply",
             Access::AnyOf(DESK),
             post(pages::service::reply),
-        ),
+        )),
         route(
             M::POST,
             "/service/tickets/{id}/escalate",
@@ -1330,12 +1339,12 @@ pub fn routes() -> Vec<Route> {
             Access::Permission(P::PortalUse),
             get(pages::portal_tickets::detail),
         ),
-        route(
+        upload(route(
             M::POST,
             "/portal/tickets/{id}/reply",
             Access::Permission(P::PortalUse),
             post(pages::portal_tickets::reply),
-        ),
+        )),
         route(
             M::POST,
             "/portal/tickets/{id}/close",
@@ -1929,6 +1938,7 @@ pub fn routes() -> Vec<Route> {
     ];
     table.extend(knowledge_routes());
     table.extend(payroll_routes());
+    table.extend(ticket_mail_routes());
     for area in Area::ALL {
         table.push(route(
             M::GET,
@@ -2020,12 +2030,12 @@ fn knowledge_routes() -> Vec<Route> {
             post(pages::knowledge::canned_delete),
         ),
         // Adds a suggested article or a canned reply to the reply box; saves nothing.
-        route(
+        upload(route(
             M::POST,
             "/service/tickets/{id}/compose",
             desk,
             post(pages::service::compose),
-        ),
+        )),
         route(M::GET, "/portal/kb", portal, get(pages::portal_kb::list)),
         route(
             M::GET,
@@ -2302,6 +2312,50 @@ fn payroll_routes() -> Vec<Route> {
             "/api/v1/payroll/year/{year}",
             payroll,
             get(api::payroll::year_to_date),
+        ),
+    ]
+}
+
+/// A ticket's files, e-mail and replacement shipments.
+fn ticket_mail_routes() -> Vec<Route> {
+    use Method as M;
+    use seam_domain::access::Permission as P;
+    vec![
+        route(
+            M::GET,
+            "/service/attachments/{id}",
+            Access::AnyOf(DESK),
+            get(pages::ticket_files::attachment),
+        ),
+        route(
+            M::GET,
+            "/portal/attachments/{id}",
+            Access::Permission(P::PortalUse),
+            get(pages::ticket_files::attachment),
+        ),
+        route(
+            M::GET,
+            "/service/mail/{id}",
+            Access::AnyOf(DESK),
+            get(pages::ticket_files::raw_mail),
+        ),
+        route(
+            M::POST,
+            "/service/tickets/{id}/replacement",
+            Access::Permission(P::SalesOrderShip),
+            post(pages::ticket_files::replacement),
+        ),
+        upload(route(
+            M::POST,
+            "/api/v1/mail/inbound",
+            Access::Permission(P::MailIngest),
+            post(api::ticket_mail::inbound),
+        )),
+        route(
+            M::POST,
+            "/api/v1/tickets/{id}/replacement",
+            Access::Permission(P::SalesOrderShip),
+            post(api::ticket_mail::replacement),
         ),
     ]
 }

@@ -35,3 +35,4 @@ mod sales;
 mod service;
 mod stock;
 mod stock_count;
+mod ticket_mail;

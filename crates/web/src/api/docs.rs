@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     appointments, crm, invoices, knowledge, ledger, misc, parties, payroll, portal, price_lists,
-    problem, products, quotes, reception, sales, stock, tickets,
+    problem, products, quotes, reception, sales, stock, ticket_mail, tickets,
 };
 use crate::html::ok;
 
@@ -51,6 +51,7 @@ impl Modify for BearerAuth {
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
         tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
+        ticket_mail::inbound, ticket_mail::replacement,
         knowledge::list, knowledge::detail, knowledge::create, knowledge::update, knowledge::categories,
         reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
         crm::list_leads, crm::create_lead, crm::import_leads, crm::lead, crm::update_lead, crm::merge_lead,
@@ -69,7 +70,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,
-        crm::OpportunityLineInput, payroll::RuleInput, payroll::PayslipSummary)),
+        crm::OpportunityLineInput, payroll::RuleInput, payroll::PayslipSummary, ticket_mail::ReplacementLineInput)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

@@ -20,6 +20,7 @@ pub mod quotes;
 pub mod reception;
 pub mod sales;
 pub mod stock;
+pub mod ticket_mail;
 pub mod tickets;
 
 /// Rows per page when a list request names no `limit`.

@@ -25,6 +25,7 @@ pub mod sales;
 pub mod service;
 pub mod settings;
 pub mod stock;
+pub mod ticket_files;
 pub mod users;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};

@@ -155,6 +155,8 @@ pub struct ShipmentView {
     pub number: String,
     pub date: String,
     pub tracking: String,
+    /// A no-charge replacement sent for a request.
+    pub replacement: bool,
 }
 
 #[derive(Template)]
@@ -219,6 +221,7 @@ pub async fn order(
                 number: s.number.clone(),
                 date: i18n.date(&s.ship_date),
                 tracking: s.tracking_reference.clone(),
+                replacement: s.replacement_ticket_id.is_some(),
             })
             .collect(),
         number: number.clone(),

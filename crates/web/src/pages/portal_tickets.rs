@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::ledger::{Choice, form_errors};
 use super::service::{TicketListView, TicketTyped, TicketView, priority_choices};
+use super::ticket_files::ReplyForm;
 use super::{FormData, IdPath};
 use crate::AppState;
 use crate::html::{Errors, Page, fail, redirect_with_flash, render};
@@ -154,7 +155,8 @@ async fn detail_page(
         Err(e) => return fail(who, &e),
     };
     let page = Page::new(state, who, "ticket-title", NAV_PATH).await;
-    let t = TicketView::new(&page.i18n, &page.time_zone, &detail);
+    let mut t = TicketView::new(&page.i18n, &page.time_zone, &detail);
+    t.files_base = "/portal".to_owned();
     render(
         status,
         &DetailPage {
@@ -191,10 +193,10 @@ pub async fn reply(
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
     IdPath(id): IdPath,
-    form: FormData,
+    ReplyForm { form, uploads }: ReplyForm,
 ) -> Response {
     let body = form.get("body").to_owned();
-    match service::reply(&state.app, &actor, id, &body, true).await {
+    match service::reply_with(&state.app, &actor, id, &body, true, &uploads).await {
         Ok(_) => {
             redirect_with_flash(
                 &state,

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::invoices::{customer_choices, display_number};
 use super::ledger::{Choice, form_errors};
+use super::ticket_files::ReplyForm;
 use super::{FormData, IdPath};
 use crate::AppState;
 use crate::html::{Errors, Page, fail, ok, redirect_with_flash, render};
@@ -369,6 +370,42 @@ pub struct MessageView {
     pub body: String,
     pub public: bool,
     pub by_customer: bool,
+    pub files: Vec<FileView>,
+}
+
+/// A file on a message, linked for download.
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub size: String,
+}
+
+/// A replacement shipment sent from the ticket.
+pub struct ReplacementView {
+    pub number: String,
+    pub date: String,
+    pub tracking: String,
+}
+
+/// An order line that can be sent again.
+pub struct ReplaceLine {
+    pub line_no: i64,
+    pub sku: String,
+    pub description: String,
+    pub shipped: i64,
+}
+
+/// A size in bytes as people read it: `812 B`, `14 KiB`, `2.4 MiB`.
+pub fn size_text(bytes: i64) -> String {
+    const KIB: i64 = 1024;
+    if bytes < KIB {
+        format!("{bytes} B")
+    } else if bytes < KIB * KIB {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        let tenths = bytes * 10 / (KIB * KIB);
+        format!("{}.{} MiB", tenths / 10, tenths % 10)
+    }
 }
 
 /// A credit note listed on the ticket.
@@ -402,6 +439,11 @@ pub struct TicketView {
     /// Whether the desk is done with it, so its customer may rate it.
     pub done: bool,
     pub rating: Option<RatingView>,
+    /// Where files download from: `/service` for staff, `/portal` for customers.
+    pub files_base: String,
+    pub replacements: Vec<ReplacementView>,
+    /// Ingested e-mails (staff only): `(mail id, sender)`.
+    pub emails: Vec<(i64, String)>,
 }
 
 impl TicketView {
@@ -436,6 +478,16 @@ impl TicketView {
                     body: m.body.clone(),
                     public: m.public,
                     by_customer: m.by_customer,
+                    files: d
+                        .attachments
+                        .iter()
+                        .filter(|a| a.ticket_message_id == m.id)
+                        .map(|a| FileView {
+                            id: a.id,
+                            name: a.file_name.clone(),
+                            size: size_text(a.size_bytes),
+                        })
+                        .collect(),
                 })
                 .collect(),
             credit_notes: d
@@ -454,6 +506,22 @@ impl TicketView {
                 .rating
                 .as_ref()
                 .map(|r| RatingView::new(i18n, time_zone, r)),
+            files_base: "/service".to_owned(),
+            replacements: d
+                .replacements
+                .iter()
+                .map(|r| ReplacementView {
+                    number: r.number.clone(),
+                    date: i18n.date(&r.ship_date),
+                    tracking: r.tracking_reference.clone(),
+                })
+                .collect(),
+            emails: d
+                .mail
+                .iter()
+                .filter(|m| m.direction == "in")
+                .map(|m| (m.id, m.address.clone()))
+                .collect(),
         }
     }
 }
@@ -471,6 +539,10 @@ struct DetailPage {
     suggestions: Vec<SuggestionView>,
     canned: Vec<Choice>,
     may_compose: bool,
+    may_replace: bool,
+    replace_lines: Vec<ReplaceLine>,
+    /// The replacement form's errors, each naming its line.
+    replace_errors: Vec<String>,
 }
 
 async fn detail_page(
@@ -514,6 +586,28 @@ async fn detail_page(
     let may_credit = detail.invoice.as_ref().is_some_and(|i| i.kind == "invoice")
         && actor.may(Permission::InvoicesWrite)
         && actor.may(Permission::InvoicesPost);
+    let may_replace = detail.ticket.state != "closed" && actor.may(Permission::SalesOrderShip);
+    let replace_lines = match (may_replace, detail.ticket.order_id) {
+        (true, Some(order)) => match replaceable_lines(state, actor, order).await {
+            Ok(lines) => lines,
+            Err(e) => return fail(who, &e),
+        },
+        _ => Vec::new(),
+    };
+    let replace_errors = errors
+        .items
+        .iter()
+        .filter(|(field, _)| {
+            field.starts_with("lines")
+                || field.starts_with("qty_")
+                || field == "tracking_reference"
+                || field == "replace"
+        })
+        .map(|(field, message)| match line_of(field) {
+            Some(n) => i18n.t1("ticket-replace-line-error", "line", n) + ": " + message,
+            None => message.clone(),
+        })
+        .collect();
     render(
         status,
         &DetailPage {
@@ -541,9 +635,65 @@ async fn detail_page(
                 })
                 .collect(),
             may_compose,
+            may_replace: may_replace && !replace_lines.is_empty(),
+            replace_lines,
+            replace_errors,
             page,
         },
     )
+}
+
+/// The goods lines of the ticket's order that have shipped, for the
+/// replacement form.
+async fn replaceable_lines(
+    state: &AppState,
+    actor: &Actor,
+    order: i64,
+) -> Result<Vec<ReplaceLine>, AppError> {
+    let id = seam_domain::ids::SalesOrderId(order);
+    let detail = seam_app::sales::order_detail(&state.app, actor, id).await?;
+    let progress = seam_app::fulfilment::progress(&state.app, actor, id).await?;
+    Ok(detail
+        .lines
+        .iter()
+        .filter(|l| l.kind == "goods")
+        .filter_map(|l| {
+            let shipped = progress
+                .iter()
+                .find(|p| p.line_no == l.line_no)
+                .map_or(0, |p| p.shipped);
+            (shipped > 0).then(|| ReplaceLine {
+                line_no: l.line_no,
+                sku: l.sku.clone(),
+                description: l.description.clone(),
+                shipped,
+            })
+        })
+        .collect())
+}
+
+/// `lines[3].qty` names position 3 of the lines sent; the form sends them
+/// in the order of the order's lines, so the message names that position.
+fn line_of(field: &str) -> Option<String> {
+    let rest = field.strip_prefix("lines[")?;
+    let end = rest.find(']')?;
+    rest.get(..end).map(str::to_owned)
+}
+
+/// The ticket's page again with the replacement form's errors.
+pub async fn after_replacement_error(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    id: i64,
+    err: &AppError,
+) -> Response {
+    match form_errors(&I18n::new(actor.locale), err, "replace") {
+        Some((status, errors)) => {
+            detail_page(state, who, actor, id, status, errors, String::new()).await
+        }
+        None => fail(who, err),
+    }
 }
 
 /// The reply box again with an article or a canned reply added to what the
@@ -556,7 +706,7 @@ pub async fn compose(
     CurrentActor(actor): CurrentActor,
     IdPath(id): IdPath,
     headers: HeaderMap,
-    form: FormData,
+    ReplyForm { form, .. }: ReplyForm,
 ) -> Response {
     let typed = form.get("body").to_owned();
     let article = form.get("insert_article").trim().parse::<i64>().ok();
@@ -660,11 +810,11 @@ pub async fn reply(
     Requester(who): Requester,
     CurrentActor(actor): CurrentActor,
     IdPath(id): IdPath,
-    form: FormData,
+    ReplyForm { form, uploads }: ReplyForm,
 ) -> Response {
     let body = form.get("body").to_owned();
     let public = form.get("visibility") != "internal";
-    let result = service::reply(&state.app, &actor, id, &body, public)
+    let result = service::reply_with(&state.app, &actor, id, &body, public, &uploads)
         .await
         .map(|_| ());
     let flash = if public {

@@ -25,4 +25,5 @@ mod quotes;
 mod reception;
 mod sales;
 mod stock;
+mod ticket_mail;
 mod web;

@@ -384,6 +384,87 @@ async fn every_portal_route_shows_a_customer_only_their_own_records(backend: Bac
                     .unwrap();
                 assert_eq!(row.rating.unwrap().rating, 4, "rated once, as first sent");
             }
+            ("GET", "/portal/attachments/{id}") => {
+                let file = |name: &str, text: &str| seam_app::service::Upload {
+                    file_name: name.into(),
+                    content: text.as_bytes().to_vec(),
+                };
+                let attach = |ticket: i64, public: bool, name: &'static str, text: &'static str| {
+                    let app = env.app.clone();
+                    let upload = file(name, text);
+                    async move {
+                        seam_app::service::reply_with(
+                            &app,
+                            &admin(),
+                            ticket,
+                            "See the file.",
+                            public,
+                            &[upload],
+                        )
+                        .await
+                        .unwrap();
+                        let detail = seam_app::service::ticket(&app, &admin(), ticket)
+                            .await
+                            .unwrap();
+                        detail
+                            .attachments
+                            .iter()
+                            .find(|f| f.file_name == name)
+                            .unwrap()
+                            .id
+                    }
+                };
+                // Fresh tickets: the walk may have closed the first ones.
+                let fresh = |party: i64| {
+                    let app = env.app.clone();
+                    async move {
+                        let input = seam_app::service::TicketInput {
+                            party_id: Some(party),
+                            ticket: seam_domain::service::TicketDraft {
+                                subject: "Files".into(),
+                                body: "With files.".into(),
+                                ..Default::default()
+                            },
+                            ..Default::default()
+                        };
+                        seam_app::service::open_ticket(&app, &admin(), &input)
+                            .await
+                            .unwrap()
+                    }
+                };
+                let (mine, other_ticket) = (fresh(a.party).await, fresh(b.party).await);
+                let own = attach(mine, true, "alpha-photo.txt", "FILE-Alpha").await;
+                let note = attach(mine, false, "alpha-note.txt", "NOTE-FILE-Alpha").await;
+                let theirs = attach(other_ticket, true, "beta-photo.txt", "FILE-Beta").await;
+                let page = a.client.get(&path.replace("{id}", &own.to_string())).await;
+                assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+                assert_eq!(page.body, "FILE-Alpha");
+                assert!(
+                    page.headers
+                        .get("content-disposition")
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .starts_with("attachment;")
+                );
+                for hidden in [note, theirs] {
+                    let other = a
+                        .client
+                        .get(&path.replace("{id}", &hidden.to_string()))
+                        .await;
+                    assert_eq!(other.status, StatusCode::NOT_FOUND, "{path} of {hidden}");
+                    assert!(!other.body.contains("FILE-"), "{path}");
+                }
+                let thread = a.client.get(&format!("/portal/tickets/{mine}")).await;
+                assert!(
+                    thread.body.contains("alpha-photo.txt"),
+                    "the file is listed"
+                );
+                assert!(
+                    !thread.body.contains("alpha-note.txt"),
+                    "a note's file is not"
+                );
+            }
             ("GET", _) if path.ends_with("/orders/{id}") => {
                 let own = a
                     .client
