@@ -1087,9 +1087,6 @@ pub async fn payslip(app: &App, actor: &Actor, id: i64) -> AppResult<PayslipDeta
     };
     let row = match row {
         Some(row) if allowed => row,
-        _ if !actor.may(Permission::PayrollUse) && own_employee(app, actor).await?.is_none() => {
-            return Err(AppError::Forbidden);
-        }
         _ => return Err(AppError::NotFound),
     };
     let lines = store::lines(&app.db, id).await?;
@@ -1099,12 +1096,13 @@ pub async fn payslip(app: &App, actor: &Actor, id: i64) -> AppResult<PayslipDeta
     })
 }
 
-/// The actor's own posted payslips, newest first.
-///
-/// Errors: [`AppError::Forbidden`] for a login that is no employee's.
+/// The actor's own posted payslips, newest first; none for a login that is
+/// no employee's.
 pub async fn my_payslips(app: &App, actor: &Actor) -> AppResult<Vec<PayslipRow>> {
-    let employee = own_employee(app, actor).await?.ok_or(AppError::Forbidden)?;
-    Ok(store::payslips_of_employee(&app.db, employee).await?)
+    match own_employee(app, actor).await? {
+        Some(employee) => Ok(store::payslips_of_employee(&app.db, employee).await?),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// An employee's posted payslips. Needs `payroll.use`.

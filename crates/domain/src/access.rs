@@ -47,7 +47,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 37] = [
+    pub const ALL: [Permission; 38] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,

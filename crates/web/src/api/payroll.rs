@@ -660,7 +660,7 @@ pub fn pdf_response(id: i64, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The caller's own posted payslips, newest first (403 for a login that is no employee's).
+/// The caller's own posted payslips, newest first (none for a login that is no employee's).
 #[utoipa::path(get, path = "/api/v1/me/payslips", tag = "payroll",
     responses((status = 200, body = Vec<PayslipSummary>), (status = 403, body = Problem)), security(("bearer" = [])))]
 pub async fn my_payslips(
