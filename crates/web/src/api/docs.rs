@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem,
-    products, quotes, reception, sales, stock, tickets,
+    appointments, crm, hr, invoices, knowledge, ledger, misc, parties, portal, price_lists,
+    problem, products, quotes, reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -62,6 +62,10 @@ impl Modify for BearerAuth {
         appointments::cancel, appointments::check_in, appointments::resources, appointments::create_resource,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
+        hr::list_employees, hr::create_employee, hr::employee, hr::update_employee, hr::add_contract,
+        hr::balances, hr::set_entitlement, hr::departments, hr::create_department, hr::positions,
+        hr::create_position, hr::org_chart, hr::holidays, hr::add_holiday, hr::leave_types,
+        hr::list_requests, hr::request_leave, hr::approve, hr::reject, hr::my_profile, hr::update_my_contact,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,
