@@ -85,7 +85,8 @@ pub enum EmployeeCommand {
         #[arg(long, value_name = "HOURS")]
         hours: String,
         /// Gross salary, e.g. 4200.00.
-        #[arg(long)]
+        // A negative amount reaches the use case, which names the option.
+        #[arg(long, allow_hyphen_values = true)]
         salary: String,
         /// Three letters, e.g. EUR.
         #[arg(long)]
