@@ -19,6 +19,7 @@
 
 mod appointments;
 mod crm;
+mod hr;
 mod knowledge;
 mod reception;
 mod sales_history;
@@ -547,6 +548,8 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     // After the logins: the portal customer rates one of their requests.
     knowledge::create_knowledge(app, &actor).await?;
     appointments::create_appointments(app, &actor, portal_company).await?;
+    // After the logins: employees are linked to theirs.
+    hr::create_hr(app, &actor, today_utc()).await?;
     Ok(logins)
 }
 

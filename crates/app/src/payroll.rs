@@ -782,7 +782,7 @@ pub async fn compute_run(app: &App, actor: &Actor, id: i64) -> AppResult<RunDeta
             entity_id: id.to_string(),
             action: "compute",
             before: Some(json!({ "state": run.state })),
-            after: Some(json!({ "state": to.name(), "payslips": slips.len(), "gross_minor": gross, "net_minor": net })),
+            after: Some(json!({ "state": to.name(), "payslips": slips.len() })),
         },
     )
     .await?;
@@ -915,10 +915,8 @@ pub async fn post_run(app: &App, actor: &Actor, id: i64) -> AppResult<String> {
                 entity_id: p.employee_id.to_string(),
                 action: "payslip",
                 before: None,
-                after: Some(json!({
-                    "run": run.number, "payslip_id": p.id, "final": p.is_final,
-                    "gross_minor": p.gross_minor, "net_minor": p.net_minor,
-                })),
+                // Amounts stay out: managers read the journal, and pay is confidential.
+                after: Some(json!({ "run": run.number, "payslip_id": p.id, "final": p.is_final })),
             },
         )
         .await?;

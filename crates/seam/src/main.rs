@@ -29,6 +29,7 @@ mod company;
 mod crm;
 mod data;
 mod generate;
+mod hr;
 mod invoice;
 mod jobs;
 mod kb;
@@ -191,6 +192,12 @@ enum Command {
     /// Leads: add, list, show, merge duplicates, qualify into a customer and an opportunity, disqualify, import.
     #[command(subcommand)]
     Lead(crm::LeadCommand),
+    /// Employees: add, list, show, contracts, login links, leave entitlements, departments, positions.
+    #[command(subcommand)]
+    Employee(hr::EmployeeCommand),
+    /// Leave: request, approve, reject, list, balances, public holidays.
+    #[command(subcommand)]
+    Leave(hr::LeaveCommand),
     /// The sales pipeline: list and show opportunities, move them between stages, win (into a quote) and lose.
     #[command(subcommand)]
     Opportunity(crm::OpportunityCommand),
@@ -455,6 +462,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Company(command) => company::company(app, command).await,
         Command::Visit(command) => visit::visit(app, command).await,
         Command::Lead(command) => crm::lead(app, command).await,
+        Command::Employee(command) => hr::employee(app, command).await,
+        Command::Leave(command) => hr::leave(app, command).await,
         Command::Opportunity(command) => crm::opportunity(app, command).await,
         Command::Forecast { format } => crm::forecast(app, format).await,
         Command::Appointment(command) => appointment::appointment(app, command).await,

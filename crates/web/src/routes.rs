@@ -1939,7 +1939,9 @@ pub fn routes() -> Vec<Route> {
     table.extend(knowledge_routes());
     table.extend(payroll_routes());
     table.extend(ticket_mail_routes());
-    for area in Area::ALL {
+    table.extend(hr_routes());
+    // HR's landing page is its directory (in `hr_routes`).
+    for area in Area::ALL.into_iter().filter(|a| *a != Area::Hr) {
         table.push(route(
             M::GET,
             area_path(area),
@@ -2356,6 +2358,224 @@ fn ticket_mail_routes() -> Vec<Route> {
             "/api/v1/tickets/{id}/replacement",
             Access::Permission(P::SalesOrderShip),
             post(api::ticket_mail::replacement),
+        ),
+    ]
+}
+
+/// Who reads the employee directory: HR and managers (`hr.use`) and IT,
+/// which equips people. None of them sees salaries, bank accounts or
+/// national ids unless they hold `hr.manage`.
+const HR_READERS: &[Permission] = &[Permission::HrUse, Permission::ItUse];
+
+/// HR: the directory, employee records and contracts, departments,
+/// positions, the org chart, leave, the team calendar and self-service.
+/// Routes open to all staff (`Staff`) decide per record in `seam_app::hr`:
+/// one's own record, one's reports, or nothing (404).
+fn hr_routes() -> Vec<Route> {
+    use Access::Staff;
+    use Method as M;
+    use pages::hr as h;
+    use seam_domain::access::Permission as P;
+    let readers = Access::AnyOf(HR_READERS);
+    let manage = Access::Permission(P::HrManage);
+    vec![
+        route(M::GET, "/hr", readers, get(h::employees)),
+        route(M::POST, "/hr/employees", manage, post(h::create_employee)),
+        route(M::GET, "/hr/employees/{id}", Staff, get(h::employee)),
+        route(
+            M::POST,
+            "/hr/employees/{id}",
+            manage,
+            post(h::update_employee),
+        ),
+        route(
+            M::POST,
+            "/hr/employees/{id}/contracts",
+            manage,
+            post(h::add_contract),
+        ),
+        route(
+            M::POST,
+            "/hr/employees/{id}/login",
+            manage,
+            post(h::link_login),
+        ),
+        route(
+            M::POST,
+            "/hr/employees/{id}/contacts",
+            Staff,
+            post(h::add_emergency_contact),
+        ),
+        route(
+            M::POST,
+            "/hr/employees/{id}/documents",
+            manage,
+            post(h::add_document),
+        ),
+        route(
+            M::POST,
+            "/hr/employees/{id}/entitlements",
+            manage,
+            post(h::set_entitlement),
+        ),
+        route(M::GET, "/hr/documents/{id}", Staff, get(h::document)),
+        route(M::GET, "/hr/departments", readers, get(h::departments)),
+        route(
+            M::POST,
+            "/hr/departments",
+            manage,
+            post(h::create_department),
+        ),
+        route(M::POST, "/hr/positions", manage, post(h::create_position)),
+        route(M::GET, "/hr/org", Staff, get(h::org_chart)),
+        route(M::GET, "/hr/leave", readers, get(h::leave_admin)),
+        route(M::POST, "/hr/holidays", manage, post(h::add_holiday)),
+        route(
+            M::POST,
+            "/hr/holidays/{id}/delete",
+            manage,
+            post(h::remove_holiday),
+        ),
+        route(
+            M::POST,
+            "/hr/leave-types",
+            manage,
+            post(h::create_leave_type),
+        ),
+        route(M::POST, "/hr/leave/{id}/approve", Staff, post(h::approve)),
+        route(M::POST, "/hr/leave/{id}/reject", Staff, post(h::reject)),
+        route(M::POST, "/hr/leave/{id}/cancel", Staff, post(h::cancel)),
+        route(M::GET, "/hr/calendar", Staff, get(h::calendar)),
+        route(
+            M::POST,
+            "/hr/calendar/feed",
+            Access::Permission(P::HrUse),
+            post(h::calendar_feed),
+        ),
+        route(M::GET, "/me", Staff, get(h::me)),
+        route(M::POST, "/me/contact", Staff, post(h::update_my_contact)),
+        route(M::POST, "/me/leave", Staff, post(h::request_leave)),
+        route(M::GET, "/me/approvals", Staff, get(h::approvals)),
+        route(
+            M::GET,
+            "/api/v1/hr/employees",
+            readers,
+            get(api::hr::list_employees),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/employees",
+            manage,
+            post(api::hr::create_employee),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/employees/{id}",
+            Staff,
+            get(api::hr::employee),
+        ),
+        route(
+            M::PUT,
+            "/api/v1/hr/employees/{id}",
+            manage,
+            put(api::hr::update_employee),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/employees/{id}/contracts",
+            manage,
+            post(api::hr::add_contract),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/employees/{id}/balances",
+            Staff,
+            get(api::hr::balances),
+        ),
+        route(
+            M::PUT,
+            "/api/v1/hr/employees/{id}/entitlements",
+            manage,
+            put(api::hr::set_entitlement),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/departments",
+            Staff,
+            get(api::hr::departments),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/departments",
+            manage,
+            post(api::hr::create_department),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/positions",
+            Staff,
+            get(api::hr::positions),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/positions",
+            manage,
+            post(api::hr::create_position),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/org-chart",
+            Staff,
+            get(api::hr::org_chart),
+        ),
+        route(M::GET, "/api/v1/hr/holidays", Staff, get(api::hr::holidays)),
+        route(
+            M::POST,
+            "/api/v1/hr/holidays",
+            manage,
+            post(api::hr::add_holiday),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/leave-types",
+            Staff,
+            get(api::hr::leave_types),
+        ),
+        route(
+            M::GET,
+            "/api/v1/hr/leave-requests",
+            Staff,
+            get(api::hr::list_requests),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/leave-requests",
+            Staff,
+            post(api::hr::request_leave),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/leave-requests/{id}/approve",
+            Staff,
+            post(api::hr::approve),
+        ),
+        route(
+            M::POST,
+            "/api/v1/hr/leave-requests/{id}/reject",
+            Staff,
+            post(api::hr::reject),
+        ),
+        route(
+            M::GET,
+            "/api/v1/me/employee",
+            Staff,
+            get(api::hr::my_profile),
+        ),
+        route(
+            M::PUT,
+            "/api/v1/me/employee/contact",
+            Staff,
+            put(api::hr::update_my_contact),
         ),
     ]
 }

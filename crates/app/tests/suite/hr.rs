@@ -30,6 +30,7 @@ both_backends!(
     only_the_manager_or_hr_decides_and_nobody_their_own,
     approved_leave_shows_on_the_team_calendar_and_in_the_feed,
     the_employee_edits_their_contact_data_and_the_timeline_records_it,
+    the_demo_has_employees_with_managers_leave_and_a_self_service_login,
 );
 
 async fn staff(app: &App, username: &str, roles: &[Role]) -> Actor {
@@ -659,4 +660,43 @@ async fn the_employee_edits_their_contact_data_and_the_timeline_records_it(app: 
     // Someone without a record has no profile.
     let it = staff(&app, "itsupport", &[Role::It]).await;
     assert!(hr::my_profile(&app, &it).await.unwrap().is_none());
+}
+
+async fn the_demo_has_employees_with_managers_leave_and_a_self_service_login(app: App) {
+    seam_app::demo::load_demo(&app).await.unwrap();
+    let system = Actor::system("t");
+    let rows = hr::list_employees(&app, &system, &hr::EmployeeFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().filter(|r| r.manager_id.is_some()).count() >= 7);
+    let employee = users::user_by_username(&app, &system, "employee")
+        .await
+        .unwrap();
+    let employee = seam_app::auth::actor_from_user(&employee, None);
+    let mine = hr::my_profile(&app, &employee).await.unwrap().unwrap();
+    assert_eq!(mine.employee.name, "Sofia Romano");
+    assert!(
+        mine.contracts[0].salary_minor.is_some(),
+        "self-service shows the own salary"
+    );
+    let it = users::user_by_username(&app, &system, "it-support")
+        .await
+        .unwrap();
+    let it = seam_app::auth::actor_from_user(&it, None);
+    let seen = hr::employee(&app, &it, mine.employee.id).await.unwrap();
+    assert!(seen.contracts[0].salary_minor.is_none());
+    let requests = leave::list_requests(&app, &system, &leave::RequestFilter::default())
+        .await
+        .unwrap();
+    assert!(
+        requests.iter().any(|r| r.state == "approved"),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().any(|r| r.state == "pending"),
+        "{requests:?}"
+    );
+    let report = seam_app::audit::verify(&app, &system).await.unwrap();
+    assert!(report.first_break.is_none(), "{report:?}");
 }

@@ -17,6 +17,7 @@ mod bench_scenarios;
 mod bench_sizes;
 mod cli;
 mod cli_crm;
+mod cli_hr;
 mod cli_invoices;
 mod durability;
 mod invoice_email;

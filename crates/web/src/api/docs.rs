@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, invoices, knowledge, ledger, misc, parties, payroll, portal, price_lists,
-    problem, products, quotes, reception, sales, stock, ticket_mail, tickets,
+    appointments, crm, hr, invoices, knowledge, ledger, misc, parties, payroll, portal,
+    price_lists, problem, products, quotes, reception, sales, stock, ticket_mail, tickets,
 };
 use crate::html::ok;
 
@@ -67,6 +67,10 @@ impl Modify for BearerAuth {
         payroll::records, payroll::set_record, payroll::runs, payroll::run, payroll::create_run,
         payroll::compute, payroll::approve, payroll::post, payroll::pay,
         payroll::payslip, payroll::payslip_pdf, payroll::my_payslips, payroll::year_to_date,
+        hr::list_employees, hr::create_employee, hr::employee, hr::update_employee, hr::add_contract,
+        hr::balances, hr::set_entitlement, hr::departments, hr::create_department, hr::positions,
+        hr::create_position, hr::org_chart, hr::holidays, hr::add_holiday, hr::leave_types,
+        hr::list_requests, hr::request_leave, hr::approve, hr::reject, hr::my_profile, hr::update_my_contact,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,

@@ -671,7 +671,7 @@ pub async fn set_active(
 }
 
 /// The address a feed token opens, on the host the browser used.
-fn feed_address(state: &AppState, headers: &HeaderMap, token: &str) -> String {
+pub fn feed_address(state: &AppState, headers: &HeaderMap, token: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -850,7 +850,13 @@ pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Re
     let Some(token) = file.strip_suffix(".ics") else {
         return not_found();
     };
-    match appointments::feed(&state.app, token).await {
+    // HR's absence feeds share the address and the token scheme, with their own prefix.
+    let body = if token.starts_with(seam_app::hr::leave::FEED_TOKEN_PREFIX) {
+        seam_app::hr::leave::absence_feed(&state.app, token).await
+    } else {
+        appointments::feed(&state.app, token).await
+    };
+    match body {
         Ok(body) => (
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod crm;
 pub mod home;
+pub mod hr;
 pub mod invoices;
 pub mod knowledge;
 pub mod ledger;

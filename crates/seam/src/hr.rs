@@ -1,0 +1,529 @@
+//! `seam employee …` and `seam leave …`: HR from the console. Add, list and
+//! show employees, add contracts, link logins, set entitlements, add
+//! departments and positions; request, approve, reject and list leave, show
+//! balances, keep the public holidays. The console acts as `cli` with every
+//! permission, so it sees the confidential fields.
+
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use seam_app::hr::leave::{self, RequestFilter};
+use seam_app::hr::{self, NewEmployee};
+use seam_app::{Actor, App, AppError};
+use seam_domain::FieldErrors;
+use seam_domain::hr::{
+    ContactDraft, ContractDraft, DepartmentDraft, EmployeeDraft, LeaveRequestDraft, format_days,
+};
+use seam_domain::ledger::{Date, format_amount};
+
+use crate::output::{out, table};
+
+#[derive(Debug, Subcommand)]
+pub enum EmployeeCommand {
+    /// Add an employee and print their number (EMP-000001).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "EMAIL")]
+        work_email: Option<String>,
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        birth_date: Option<String>,
+        #[arg(long, value_name = "EMAIL")]
+        personal_email: Option<String>,
+        #[arg(long, value_name = "PHONE")]
+        personal_phone: Option<String>,
+        #[arg(long)]
+        street: Option<String>,
+        #[arg(long, value_name = "CODE")]
+        postal_code: Option<String>,
+        #[arg(long)]
+        city: Option<String>,
+        /// Two letters, e.g. DE.
+        #[arg(long)]
+        country: Option<String>,
+        #[arg(long, value_name = "ID")]
+        national_id: Option<String>,
+        /// The bank account, checked (print or electronic form).
+        #[arg(long)]
+        iban: Option<String>,
+        /// An existing staff login to link (username).
+        #[arg(long, value_name = "USERNAME")]
+        login: Option<String>,
+    },
+    /// List employees with their current position, department and manager.
+    List {
+        /// Text to find in the name, number or work e-mail.
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        #[arg(long, value_name = "DEPARTMENT_ID")]
+        department: Option<i64>,
+    },
+    /// Show an employee: record, contracts (with salary) and balances.
+    Show { id: i64 },
+    /// Add an employment contract. An open-ended contract that started
+    /// earlier ends the day before this one starts.
+    Contract {
+        id: i64,
+        /// The first day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        start: String,
+        /// The last day, YYYY-MM-DD; leave out for an open-ended contract.
+        #[arg(long, value_name = "DATE")]
+        end: Option<String>,
+        #[arg(long, value_name = "POSITION_ID")]
+        position: Option<i64>,
+        #[arg(long, value_name = "DEPARTMENT_ID")]
+        department: Option<i64>,
+        /// The manager's employee id.
+        #[arg(long, value_name = "EMPLOYEE_ID")]
+        manager: Option<i64>,
+        /// Percent of full time, 1-100.
+        #[arg(long, value_name = "PCT", default_value = "100")]
+        working_time: String,
+        /// Hours per week, e.g. 40 or 37.5.
+        #[arg(long, value_name = "HOURS")]
+        hours: String,
+        /// Gross salary, e.g. 4200.00.
+        // A negative amount reaches the use case, which names the option.
+        #[arg(long, allow_hyphen_values = true)]
+        salary: String,
+        /// Three letters, e.g. EUR.
+        #[arg(long)]
+        currency: String,
+        /// month, year or hour.
+        #[arg(long, value_name = "PERIOD", default_value = "month")]
+        per: String,
+    },
+    /// Link an employee to a staff login (empty to unlink), for self-service.
+    Link {
+        id: i64,
+        #[arg(long, value_name = "USERNAME")]
+        login: String,
+    },
+    /// Set a yearly leave entitlement (whole or half days for a full year).
+    Entitlement {
+        id: i64,
+        /// The leave type's code, e.g. annual.
+        #[arg(long = "type", value_name = "CODE")]
+        leave_type: String,
+        #[arg(long)]
+        year: i64,
+        #[arg(long)]
+        days: String,
+    },
+    /// Add a department.
+    Department {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "DEPARTMENT_ID")]
+        parent: Option<i64>,
+    },
+    /// Add a position (job title).
+    Position {
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_name = "DEPARTMENT_ID")]
+        department: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeaveCommand {
+    /// Request leave for an employee and print the request's id.
+    Request {
+        /// The employee's id.
+        #[arg(long, value_name = "EMPLOYEE_ID")]
+        employee: i64,
+        /// The leave type's code, e.g. annual.
+        #[arg(long = "type", value_name = "CODE")]
+        leave_type: String,
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        start: String,
+        /// YYYY-MM-DD; default: the start day.
+        #[arg(long, value_name = "DATE")]
+        end: Option<String>,
+        /// A half day (one-day requests only).
+        #[arg(long)]
+        half_day: bool,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Approve a pending request.
+    Approve {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a pending request.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List requests.
+    List {
+        #[arg(long, value_name = "EMPLOYEE_ID")]
+        employee: Option<i64>,
+        /// pending, approved, rejected or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+    },
+    /// An employee's balances per leave type.
+    Balance {
+        #[arg(long, value_name = "EMPLOYEE_ID")]
+        employee: i64,
+        /// Default: this year.
+        #[arg(long)]
+        year: Option<i64>,
+    },
+    /// Add a public holiday (leave does not count it).
+    Holiday {
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List the public holidays of a year.
+    Holidays {
+        #[arg(long)]
+        year: Option<i64>,
+    },
+}
+
+fn cli() -> Actor {
+    Actor::system("cli")
+}
+
+/// The use case's field names as the options that carry them.
+fn option_names(err: AppError) -> AppError {
+    let AppError::Invalid(errors) = err else {
+        return err;
+    };
+    let mut renamed = FieldErrors::new();
+    for e in errors.iter() {
+        let option = match e.field.as_str() {
+            "start_date" => "--start".to_owned(),
+            "end_date" => "--end".to_owned(),
+            "manager_id" => "--manager".to_owned(),
+            "position_id" => "--position".to_owned(),
+            "department_id" => "--department".to_owned(),
+            "parent_id" => "--parent".to_owned(),
+            "leave_type_id" => "--type".to_owned(),
+            "working_time_pct" => "--working-time".to_owned(),
+            "hours_per_week" => "--hours".to_owned(),
+            "salary_period" => "--per".to_owned(),
+            "username" => "--login".to_owned(),
+            other => format!("--{}", other.replace('_', "-")),
+        };
+        renamed.add_with(&option, e.code, e.args.clone());
+    }
+    AppError::Invalid(renamed)
+}
+
+async fn type_id(app: &App, actor: &Actor, code: &str) -> anyhow::Result<i64> {
+    leave::leave_types(app, actor)
+        .await?
+        .into_iter()
+        .find(|t| t.code == code.trim())
+        .map(|t| t.id)
+        .ok_or_else(|| {
+            AppError::Invalid(FieldErrors::one("--type", "error-unknown-leave-type")).into()
+        })
+}
+
+fn o(v: Option<String>) -> String {
+    v.unwrap_or_default()
+}
+
+pub async fn employee(app: &App, command: EmployeeCommand) -> anyhow::Result<ExitCode> {
+    let actor = cli();
+    match command {
+        EmployeeCommand::Add {
+            name,
+            work_email,
+            birth_date,
+            personal_email,
+            personal_phone,
+            street,
+            postal_code,
+            city,
+            country,
+            national_id,
+            iban,
+            login,
+        } => {
+            let input = NewEmployee {
+                employee: EmployeeDraft {
+                    name,
+                    work_email: o(work_email),
+                    birth_date: o(birth_date),
+                    contact: ContactDraft {
+                        personal_email: o(personal_email),
+                        personal_phone: o(personal_phone),
+                        street: o(street),
+                        postal_code: o(postal_code),
+                        city: o(city),
+                        country: o(country),
+                    },
+                    national_id: o(national_id),
+                    iban: o(iban),
+                },
+                username: o(login),
+            };
+            let (id, number) = hr::create_employee(app, &actor, &input)
+                .await
+                .map_err(option_names)?;
+            out(format!("{id} {number}"))?;
+        }
+        EmployeeCommand::List { search, department } => {
+            let filter = hr::EmployeeFilter {
+                text: o(search),
+                department_id: department,
+                manager_id: None,
+            };
+            let rows = hr::list_employees(app, &actor, &filter).await?;
+            let lines: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.number.clone(),
+                        r.name.clone(),
+                        r.position_title.clone().unwrap_or_default(),
+                        r.department_name.clone().unwrap_or_default(),
+                        r.manager_name.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            out(table(
+                &["id", "number", "name", "position", "department", "manager"],
+                &lines,
+            ))?;
+        }
+        EmployeeCommand::Show { id } => show(app, &actor, id).await?,
+        EmployeeCommand::Contract {
+            id,
+            start,
+            end,
+            position,
+            department,
+            manager,
+            working_time,
+            hours,
+            salary,
+            currency,
+            per,
+        } => {
+            let draft = ContractDraft {
+                start_date: start,
+                end_date: o(end),
+                position_id: position,
+                department_id: department,
+                manager_id: manager,
+                working_time_pct: working_time,
+                hours_per_week: hours,
+                salary,
+                currency,
+                salary_period: per,
+            };
+            let contract = hr::add_contract(app, &actor, id, &draft)
+                .await
+                .map_err(option_names)?;
+            out(contract.to_string())?;
+        }
+        EmployeeCommand::Link { id, login } => {
+            hr::link_login(app, &actor, id, &login)
+                .await
+                .map_err(option_names)?;
+        }
+        EmployeeCommand::Entitlement {
+            id,
+            leave_type,
+            year,
+            days,
+        } => {
+            let t = type_id(app, &actor, &leave_type).await?;
+            leave::set_entitlement(app, &actor, id, t, year, &days)
+                .await
+                .map_err(option_names)?;
+        }
+        EmployeeCommand::Department { name, parent } => {
+            let draft = DepartmentDraft {
+                name,
+                parent_id: parent,
+            };
+            let id = hr::create_department(app, &actor, &draft)
+                .await
+                .map_err(option_names)?;
+            out(id.to_string())?;
+        }
+        EmployeeCommand::Position { title, department } => {
+            let id = hr::create_position(app, &actor, &title, department)
+                .await
+                .map_err(option_names)?;
+            out(id.to_string())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(app: &App, actor: &Actor, id: i64) -> anyhow::Result<()> {
+    let d = hr::employee(app, actor, id).await?;
+    let e = &d.employee;
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    out(format!("{} {}", e.number, e.name))?;
+    out(format!("position: {}", field(&e.position_title)))?;
+    out(format!("department: {}", field(&e.department_name)))?;
+    out(format!("manager: {}", field(&e.manager_name)))?;
+    out(format!("login: {}", field(&e.username)))?;
+    out(format!("work e-mail: {}", field(&e.work_email)))?;
+    out(format!("national id: {}", field(&e.national_id)))?;
+    out(format!("iban: {}", field(&e.iban)))?;
+    let rows: Vec<Vec<String>> = d
+        .contracts
+        .iter()
+        .map(|c| {
+            let salary = match (c.salary_minor, &c.currency, &c.salary_period) {
+                (Some(m), Some(cur), Some(per)) => format!("{} {cur}/{per}", format_amount(m, cur)),
+                _ => String::new(),
+            };
+            vec![
+                c.row.id.to_string(),
+                c.row.start_date.clone(),
+                c.row.end_date.clone().unwrap_or_default(),
+                c.row.position_title.clone().unwrap_or_default(),
+                c.row.manager_name.clone().unwrap_or_default(),
+                format!("{} %", c.row.working_time_pct),
+                salary,
+            ]
+        })
+        .collect();
+    out(table(
+        &[
+            "contract", "from", "until", "position", "manager", "time", "salary",
+        ],
+        &rows,
+    ))?;
+    Ok(())
+}
+
+pub async fn leave(app: &App, command: LeaveCommand) -> anyhow::Result<ExitCode> {
+    let actor = cli();
+    match command {
+        LeaveCommand::Request {
+            employee,
+            leave_type,
+            start,
+            end,
+            half_day,
+            note,
+        } => {
+            let t = type_id(app, &actor, &leave_type).await?;
+            let draft = LeaveRequestDraft {
+                leave_type_id: Some(t),
+                start_date: start,
+                end_date: o(end),
+                half_day,
+                note: o(note),
+            };
+            let id = leave::request_leave(app, &actor, Some(employee), &draft)
+                .await
+                .map_err(option_names)?;
+            let row = leave::request(app, &actor, id).await?;
+            out(format!("{id} {} days", format_days(row.half_days)))?;
+        }
+        LeaveCommand::Approve { id, note } => {
+            leave::decide(app, &actor, id, true, &o(note)).await?;
+        }
+        LeaveCommand::Reject { id, note } => {
+            leave::decide(app, &actor, id, false, &o(note)).await?;
+        }
+        LeaveCommand::List { employee, state } => {
+            let filter = RequestFilter {
+                employee_id: employee,
+                state: state.filter(|s| !s.trim().is_empty()),
+                ..RequestFilter::default()
+            };
+            let rows = leave::list_requests(app, &actor, &filter).await?;
+            let lines: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.employee_name.clone(),
+                        r.leave_type_code.clone(),
+                        r.start_date.clone(),
+                        r.end_date.clone(),
+                        format_days(r.half_days),
+                        r.state.clone(),
+                    ]
+                })
+                .collect();
+            out(table(
+                &["id", "employee", "type", "from", "until", "days", "state"],
+                &lines,
+            ))?;
+        }
+        LeaveCommand::Balance { employee, year } => {
+            let today = seam_app::today();
+            let year = year.unwrap_or(i64::from(today.year));
+            let as_of = if year == i64::from(today.year) {
+                today
+            } else {
+                Date {
+                    year: i16::try_from(year).unwrap_or(today.year),
+                    month: 12,
+                    day: 31,
+                }
+            };
+            let rows = leave::balances(app, &actor, employee, year, as_of).await?;
+            let lines: Vec<Vec<String>> = rows
+                .iter()
+                .map(|b| {
+                    vec![
+                        b.leave_type.code.clone(),
+                        format_days(b.entitlement),
+                        format_days(b.accrued),
+                        format_days(b.approved),
+                        format_days(b.pending),
+                        if b.leave_type.needs_entitlement {
+                            format_days(b.available)
+                        } else {
+                            "-".to_owned()
+                        },
+                    ]
+                })
+                .collect();
+            out(table(
+                &[
+                    "type",
+                    "per year",
+                    "accrued",
+                    "approved",
+                    "pending",
+                    "available",
+                ],
+                &lines,
+            ))?;
+        }
+        LeaveCommand::Holiday { date, name } => {
+            let id = leave::add_holiday(app, &actor, &date, &name)
+                .await
+                .map_err(option_names)?;
+            out(id.to_string())?;
+        }
+        LeaveCommand::Holidays { year } => {
+            let year = year.unwrap_or(i64::from(seam_app::today().year));
+            let rows = leave::holidays(app, &actor, year).await?;
+            let lines: Vec<Vec<String>> = rows
+                .iter()
+                .map(|h| vec![h.date.clone(), h.name.clone()])
+                .collect();
+            out(table(&["date", "name"], &lines))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
