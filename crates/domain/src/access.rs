@@ -30,6 +30,8 @@ pub enum Permission {
     CrmUse,
     SalesUse,
     ServiceUse,
+    /// Sets the desk's service levels: working hours and SLA targets.
+    ServiceAdmin,
     MarketingUse,
     AccountingUse,
     InventoryUse,
@@ -44,7 +46,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 36] = [
+    pub const ALL: [Permission; 37] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -70,6 +72,7 @@ impl Permission {
         Permission::CrmUse,
         Permission::SalesUse,
         Permission::ServiceUse,
+        Permission::ServiceAdmin,
         Permission::MarketingUse,
         Permission::AccountingUse,
         Permission::InventoryUse,
@@ -110,6 +113,7 @@ impl Permission {
             Permission::CrmUse => "crm.use",
             Permission::SalesUse => "sales.use",
             Permission::ServiceUse => "service.use",
+            Permission::ServiceAdmin => "service.admin",
             Permission::MarketingUse => "marketing.use",
             Permission::AccountingUse => "accounting.use",
             Permission::InventoryUse => "inventory.use",
@@ -209,6 +213,7 @@ impl Role {
                 CrmUse,
                 SalesUse,
                 ServiceUse,
+                ServiceAdmin,
                 MarketingUse,
                 AccountingUse,
                 InventoryUse,

@@ -41,6 +41,7 @@ pub mod quote;
 pub mod reception;
 pub mod sales;
 pub mod service;
+pub mod sla;
 pub mod stock;
 
 pub use error::{FieldError, FieldErrors};
