@@ -52,6 +52,7 @@ pub mod quotes;
 pub mod reception;
 pub mod sales;
 pub mod service;
+pub mod sla;
 pub mod stock;
 pub mod tokens;
 pub mod users;

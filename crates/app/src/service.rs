@@ -56,6 +56,8 @@ pub struct TicketDetail {
     pub order_number: Option<String>,
     /// The customer's rating, once they gave one.
     pub rating: Option<seam_store::knowledge::RatingRow>,
+    /// The service level it is measured against; staff only.
+    pub sla: Option<crate::sla::TicketSla>,
 }
 
 fn illegal(_: IllegalTicketTransition) -> AppError {
@@ -255,6 +257,7 @@ pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppRe
     )
     .await?;
     let row = store::ticket_in_tx(&mut tx, id).await?;
+    crate::sla::start(app, &mut tx, &row, now).await?;
     record(
         &mut tx,
         actor,
@@ -302,6 +305,11 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
         None => None,
     };
     let rating = seam_store::knowledge::rating_of(&app.db, id).await?;
+    let sla = if public_only {
+        None
+    } else {
+        crate::sla::of_ticket(app, id).await?
+    };
     Ok(TicketDetail {
         ticket: row,
         messages,
@@ -309,6 +317,7 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
         credit_notes,
         order_number,
         rating,
+        sla,
     })
 }
 
@@ -409,16 +418,20 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> AppResult<Vec<(Queue, i64
         .collect())
 }
 
-/// Saves the ticket's new state and records the event, in the caller's transaction.
+/// Saves the ticket's new state, moves its SLA clocks along and records the
+/// event, in the caller's transaction.
 async fn save(
+    app: &App,
     tx: &mut Tx,
     actor: &Actor,
     before: &TicketRow,
     update: &TicketUpdate<'_>,
     action: &str,
 ) -> AppResult<TicketRow> {
-    store::update(tx, before.id, before.version, update, now_us()).await?;
+    let now = now_us();
+    store::update(tx, before.id, before.version, update, now).await?;
     let after = store::ticket_in_tx(tx, before.id).await?;
+    crate::sla::follow(app, tx, before, &after, now).await?;
     record(
         tx,
         actor,
@@ -500,7 +513,7 @@ pub async fn reply(app: &App, actor: &Actor, id: i64, body: &str, public: bool) 
         (false, true) => "reply",
         (false, false) => "note",
     };
-    let after = save(&mut tx, actor, &before, &update, action).await?;
+    let after = save(app, &mut tx, actor, &before, &update, action).await?;
     if by_customer {
         if let Some(assignee) = after.assignee_user_id {
             let subject = format!("{} {}", after.number, after.subject);
@@ -595,7 +608,7 @@ pub async fn escalate(app: &App, actor: &Actor, id: i64, queue: &str, note: &str
         assignee_user_id: None,
         ..unchanged(&before)
     };
-    save(&mut tx, actor, &before, &update, "escalate").await?;
+    save(app, &mut tx, actor, &before, &update, "escalate").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -626,7 +639,7 @@ pub async fn assign(app: &App, actor: &Actor, id: i64, assignee: Option<UserId>)
         assignee_user_id: assignee.map(|u| u.0),
         ..unchanged(&before)
     };
-    let after = save(&mut tx, actor, &before, &update, "assign").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "assign").await?;
     if let Some(user) = assignee
         && Some(user) != actor.user_id
     {
@@ -659,7 +672,7 @@ pub async fn resolve(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         resolved_at_us: Some(now_us()),
         ..unchanged(&before)
     };
-    save(&mut tx, actor, &before, &update, "resolve").await?;
+    save(app, &mut tx, actor, &before, &update, "resolve").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -679,7 +692,7 @@ pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         resolved_at_us: before.resolved_at_us.or(Some(now_us())),
         ..unchanged(&before)
     };
-    save(&mut tx, actor, &before, &update, "close").await?;
+    save(app, &mut tx, actor, &before, &update, "close").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -757,7 +770,7 @@ pub async fn credit_invoice_from_ticket(
         resolved_at_us: Some(now),
         ..unchanged(&before)
     };
-    let after = save(&mut tx, actor, &before, &update, "credit").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "credit").await?;
     email_customer(app, &mut tx, &after, &body).await?;
     tx.commit().await?;
     Ok(credit)

@@ -31,5 +31,6 @@ mod quotes;
 mod reception;
 mod sales;
 mod service;
+mod sla;
 mod stock;
 mod stock_count;
