@@ -672,7 +672,8 @@ pub async fn resolve(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         resolved_at_us: Some(now_us()),
         ..unchanged(&before)
     };
-    save(app, &mut tx, actor, &before, &update, "resolve").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "resolve").await?;
+    crate::csat::send_link_in(app, &mut tx, &after).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -692,7 +693,8 @@ pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         resolved_at_us: before.resolved_at_us.or(Some(now_us())),
         ..unchanged(&before)
     };
-    save(app, &mut tx, actor, &before, &update, "close").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "close").await?;
+    crate::csat::send_link_in(app, &mut tx, &after).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -772,6 +774,7 @@ pub async fn credit_invoice_from_ticket(
     };
     let after = save(app, &mut tx, actor, &before, &update, "credit").await?;
     email_customer(app, &mut tx, &after, &body).await?;
+    crate::csat::send_link_in(app, &mut tx, &after).await?;
     tx.commit().await?;
     Ok(credit)
 }

@@ -15,6 +15,7 @@ mod smtp;
 mod app;
 mod appointments;
 mod crm;
+mod csat_link;
 mod customer_view;
 mod einvoice;
 mod fulfilment;

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     appointments, crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem,
-    products, quotes, reception, sales, stock, tickets,
+    products, quotes, reception, sales, sla, stock, tickets,
 };
 use crate::html::ok;
 
@@ -51,6 +51,7 @@ impl Modify for BearerAuth {
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
         tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
+        sla::breached, sla::at_risk, sla::ticket, sla::hours, sla::set_hours, sla::policies, sla::set_policy,
         knowledge::list, knowledge::detail, knowledge::create, knowledge::update, knowledge::categories,
         reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
         crm::list_leads, crm::create_lead, crm::import_leads, crm::lead, crm::update_lead, crm::merge_lead,

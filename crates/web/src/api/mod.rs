@@ -18,6 +18,7 @@ pub mod products;
 pub mod quotes;
 pub mod reception;
 pub mod sales;
+pub mod sla;
 pub mod stock;
 pub mod tickets;
 

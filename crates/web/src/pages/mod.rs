@@ -4,6 +4,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod crm;
+pub mod csat;
 pub mod home;
 pub mod invoices;
 pub mod knowledge;
@@ -23,6 +24,7 @@ pub mod reports;
 pub mod sales;
 pub mod service;
 pub mod settings;
+pub mod sla;
 pub mod stock;
 pub mod users;
 
