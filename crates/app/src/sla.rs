@@ -511,7 +511,13 @@ impl TicketSla {
 }
 
 fn view(clock: &Clock, calendar: &Calendar, now: i64, paused: bool) -> ClockView {
-    let remaining_us = clock.remaining_us(calendar, now);
+    // A running clock is measured against its stored deadline, the instant
+    // the lists compare with, so the page and the lists always agree.
+    let remaining_us = match (clock.is_running(), clock.due_at_us) {
+        (true, Some(due)) if due <= now => -calendar.business_us(due, now),
+        (true, Some(due)) => calendar.business_us(now, due),
+        _ => clock.remaining_us(calendar, now),
+    };
     let status = match (clock.is_running(), clock.is_breached(now)) {
         (true, true) => ClockStatus::Breached,
         (true, false) if clock.warn_at_us.is_some_and(|w| w <= now) => ClockStatus::AtRisk,

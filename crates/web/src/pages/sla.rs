@@ -61,6 +61,9 @@ pub struct ClockLine {
 fn clock_line(i18n: &I18n, zone: &str, label: &str, c: &ClockView) -> ClockLine {
     let remaining = match c.status {
         ClockStatus::Met => String::new(),
+        ClockStatus::Breached | ClockStatus::Missed => {
+            i18n.t1("sla-overdue", "time", duration(c.remaining_min))
+        }
         _ if c.remaining_min < 0 => i18n.t1("sla-overdue", "time", duration(c.remaining_min)),
         _ => i18n.t1("sla-left", "time", duration(c.remaining_min)),
     };
