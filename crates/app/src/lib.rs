@@ -54,6 +54,7 @@ pub mod quotes;
 pub mod reception;
 pub mod sales;
 pub mod service;
+pub mod sla;
 pub mod stock;
 pub mod ticket_mail;
 pub mod tokens;

@@ -63,6 +63,8 @@ pub struct TicketDetail {
     pub replacements: Vec<seam_store::shipments::ShipmentRow>,
     /// The e-mails of the thread (staff only; empty for a portal customer).
     pub mail: Vec<seam_store::ticket_mail::MailRow>,
+    /// The service level it is measured against; staff only.
+    pub sla: Option<crate::sla::TicketSla>,
 }
 
 pub(crate) fn illegal(_: IllegalTicketTransition) -> AppError {
@@ -262,6 +264,7 @@ pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppRe
     )
     .await?;
     let row = store::ticket_in_tx(&mut tx, id).await?;
+    crate::sla::start(app, &mut tx, &row, now).await?;
     record(
         &mut tx,
         actor,
@@ -323,6 +326,11 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
     } else {
         seam_store::ticket_mail::mail_of(&app.db, id).await?
     };
+    let sla = if public_only {
+        None
+    } else {
+        crate::sla::of_ticket(app, id).await?
+    };
     Ok(TicketDetail {
         ticket: row,
         messages,
@@ -333,6 +341,7 @@ pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail
         attachments,
         replacements,
         mail,
+        sla,
     })
 }
 
@@ -433,16 +442,20 @@ pub async fn queue_counts(app: &App, actor: &Actor) -> AppResult<Vec<(Queue, i64
         .collect())
 }
 
-/// Saves the ticket's new state and records the event, in the caller's transaction.
+/// Saves the ticket's new state, moves its SLA clocks along and records the
+/// event, in the caller's transaction.
 pub(crate) async fn save(
+    app: &App,
     tx: &mut Tx,
     actor: &Actor,
     before: &TicketRow,
     update: &TicketUpdate<'_>,
     action: &str,
 ) -> AppResult<TicketRow> {
-    store::update(tx, before.id, before.version, update, now_us()).await?;
+    let now = now_us();
+    store::update(tx, before.id, before.version, update, now).await?;
     let after = store::ticket_in_tx(tx, before.id).await?;
+    crate::sla::follow(app, tx, before, &after, now).await?;
     record(
         tx,
         actor,
@@ -556,7 +569,7 @@ pub async fn reply_with(
         (false, true) => "reply",
         (false, false) => "note",
     };
-    let after = save(&mut tx, actor, &before, &update, action).await?;
+    let after = save(app, &mut tx, actor, &before, &update, action).await?;
     if by_customer {
         if let Some(assignee) = after.assignee_user_id {
             let subject = format!("{} {}", after.number, after.subject);
@@ -648,7 +661,7 @@ pub async fn escalate(app: &App, actor: &Actor, id: i64, queue: &str, note: &str
         assignee_user_id: None,
         ..unchanged(&before)
     };
-    save(&mut tx, actor, &before, &update, "escalate").await?;
+    save(app, &mut tx, actor, &before, &update, "escalate").await?;
     tx.commit().await?;
     Ok(())
 }
@@ -679,7 +692,7 @@ pub async fn assign(app: &App, actor: &Actor, id: i64, assignee: Option<UserId>)
         assignee_user_id: assignee.map(|u| u.0),
         ..unchanged(&before)
     };
-    let after = save(&mut tx, actor, &before, &update, "assign").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "assign").await?;
     if let Some(user) = assignee
         && Some(user) != actor.user_id
     {
@@ -712,7 +725,8 @@ pub async fn resolve(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         resolved_at_us: Some(now_us()),
         ..unchanged(&before)
     };
-    save(&mut tx, actor, &before, &update, "resolve").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "resolve").await?;
+    crate::csat::send_link_in(app, &mut tx, &after).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -732,7 +746,8 @@ pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
         resolved_at_us: before.resolved_at_us.or(Some(now_us())),
         ..unchanged(&before)
     };
-    save(&mut tx, actor, &before, &update, "close").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "close").await?;
+    crate::csat::send_link_in(app, &mut tx, &after).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -810,8 +825,9 @@ pub async fn credit_invoice_from_ticket(
         resolved_at_us: Some(now),
         ..unchanged(&before)
     };
-    let after = save(&mut tx, actor, &before, &update, "credit").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "credit").await?;
     email_customer(app, &mut tx, &after, message, &body).await?;
+    crate::csat::send_link_in(app, &mut tx, &after).await?;
     tx.commit().await?;
     Ok(credit)
 }
@@ -883,7 +899,7 @@ pub async fn replace_from_ticket(
         first_response_at_us: before.first_response_at_us.or(Some(now)),
         ..unchanged(&before)
     };
-    let after = save(&mut tx, actor, &before, &update, "replacement").await?;
+    let after = save(app, &mut tx, actor, &before, &update, "replacement").await?;
     email_customer(app, &mut tx, &after, message, &body).await?;
     tx.commit().await?;
     Ok(sent)

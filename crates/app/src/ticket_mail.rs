@@ -500,7 +500,7 @@ async fn append(
         resolved_at_us: None,
         ..service::unchanged(&before)
     };
-    let after = service::save(&mut tx, actor, &before, &update, "customer-reply").await?;
+    let after = service::save(app, &mut tx, actor, &before, &update, "customer-reply").await?;
     if let Some(assignee) = after.assignee_user_id {
         let subject = format!("{} {}", after.number, after.subject);
         notifications::notify(

@@ -30,6 +30,8 @@ pub enum Permission {
     CrmUse,
     SalesUse,
     ServiceUse,
+    /// Sets the desk's service levels: working hours and SLA targets.
+    ServiceAdmin,
     MarketingUse,
     AccountingUse,
     InventoryUse,
@@ -47,7 +49,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 38] = [
+    pub const ALL: [Permission; 39] = [
         Permission::PartiesRead,
         Permission::PartiesWrite,
         Permission::PartiesImport,
@@ -73,6 +75,7 @@ impl Permission {
         Permission::CrmUse,
         Permission::SalesUse,
         Permission::ServiceUse,
+        Permission::ServiceAdmin,
         Permission::MarketingUse,
         Permission::AccountingUse,
         Permission::InventoryUse,
@@ -115,6 +118,7 @@ impl Permission {
             Permission::CrmUse => "crm.use",
             Permission::SalesUse => "sales.use",
             Permission::ServiceUse => "service.use",
+            Permission::ServiceAdmin => "service.admin",
             Permission::MarketingUse => "marketing.use",
             Permission::AccountingUse => "accounting.use",
             Permission::InventoryUse => "inventory.use",
@@ -221,6 +225,7 @@ impl Role {
                 CrmUse,
                 SalesUse,
                 ServiceUse,
+                ServiceAdmin,
                 MarketingUse,
                 AccountingUse,
                 InventoryUse,

@@ -44,6 +44,7 @@ pub mod reception;
 pub mod sales;
 pub mod service;
 pub mod service_mail;
+pub mod sla;
 pub mod stock;
 
 pub use error::{FieldError, FieldErrors};

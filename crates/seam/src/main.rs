@@ -45,6 +45,7 @@ mod product;
 mod quote;
 mod report;
 mod server;
+mod sla;
 mod stock;
 mod ticket;
 mod visit;
@@ -177,6 +178,9 @@ enum Command {
     /// Service desk tickets: list a queue, open, show, reply, escalate, credit the invoice, resolve and close.
     #[command(subcommand)]
     Ticket(ticket::TicketCommand),
+    /// Service levels: breached and at-risk tickets, the targets and the working hours.
+    #[command(subcommand)]
+    Sla(sla::SlaCommand),
     /// The knowledge base: list and search articles, show one, add one.
     #[command(subcommand)]
     Kb(kb::KbCommand),
@@ -456,6 +460,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Invoice(command) => invoice::invoice(app, command).await,
         Command::Payment(command) => payment::payment(app, command).await,
         Command::Ticket(command) => ticket::ticket(app, command).await,
+        Command::Sla(command) => sla::sla(app, command).await,
         Command::Kb(command) => kb::kb(app, command).await,
         Command::Payroll(command) => payroll::payroll(app, command).await,
         Command::Rate(command) => payment::rate(app, command).await,

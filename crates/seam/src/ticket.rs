@@ -89,7 +89,7 @@ pub enum QueueArg {
 }
 
 impl QueueArg {
-    fn queue(self) -> Queue {
+    pub fn queue(self) -> Queue {
         match self {
             QueueArg::Service => Queue::Service,
             QueueArg::Accounting => Queue::Accounting,

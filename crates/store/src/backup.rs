@@ -751,6 +751,19 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "sla_policies",
+        columns: &[
+            ("id", Int),
+            ("priority", Text),
+            ("queue", Text),
+            ("first_response_min", Int),
+            ("resolution_min", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "ticket_mail",
         columns: &[
             ("id", Int),
@@ -774,6 +787,42 @@ pub const TABLES: &[Table] = &[
         ],
         key: "shipment_id",
         identity: false,
+    },
+    Table {
+        name: "ticket_slas",
+        columns: &[
+            ("ticket_id", Int),
+            ("first_response_target_min", Int),
+            ("first_response_used_us", Int),
+            ("first_response_since_us", Int),
+            ("first_response_due_at_us", Int),
+            ("first_response_warn_at_us", Int),
+            ("resolution_target_min", Int),
+            ("resolution_used_us", Int),
+            ("resolution_since_us", Int),
+            ("resolution_due_at_us", Int),
+            ("resolution_warn_at_us", Int),
+            ("paused_at_us", Int),
+            ("paused_us", Int),
+            ("at_risk_notified_at_us", Int),
+            ("breach_notified_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "ticket_id",
+        identity: false,
+    },
+    Table {
+        name: "csat_links",
+        columns: &[
+            ("id", Int),
+            ("ticket_id", Int),
+            ("token_hash", Text),
+            ("expires_at_us", Int),
+            ("used_at_us", Int),
+            ("created_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
     },
     Table {
         name: "leads",
@@ -1134,7 +1183,7 @@ pub const TABLES: &[Table] = &[
 pub const NOT_BACKED_UP: &[&str] = &["sessions", "idempotency_keys"];
 
 /// Tables the migrations fill with defaults (the audit head, the chart of
-/// accounts, the tax rates, the main warehouse, settings). A restore empties each one when the
+/// accounts, the tax rates, the main warehouse, settings, the SLA policies). A restore empties each one when the
 /// backup's copy of it begins, so the backup's rows replace the defaults, and
 /// a backup taken before such a table existed keeps this build's defaults.
 const SEEDED: &[&str] = &[
@@ -1144,6 +1193,7 @@ const SEEDED: &[&str] = &[
     "warehouses",
     "settings",
     "hr_leave_types",
+    "sla_policies",
 ];
 
 fn select_sql(table: &Table) -> String {

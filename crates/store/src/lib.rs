@@ -54,6 +54,7 @@ pub mod sales;
 pub mod sessions;
 pub mod settings;
 pub mod shipments;
+pub mod sla;
 pub mod stock;
 pub mod testing;
 pub mod ticket_mail;

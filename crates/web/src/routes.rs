@@ -1940,6 +1940,7 @@ pub fn routes() -> Vec<Route> {
     table.extend(payroll_routes());
     table.extend(ticket_mail_routes());
     table.extend(hr_routes());
+    table.extend(sla_routes());
     // HR's landing page is its directory (in `hr_routes`).
     for area in Area::ALL.into_iter().filter(|a| *a != Area::Hr) {
         table.push(route(
@@ -2576,6 +2577,102 @@ fn hr_routes() -> Vec<Route> {
             "/api/v1/me/employee/contact",
             Staff,
             put(api::hr::update_my_contact),
+        ),
+    ]
+}
+
+/// Service levels: the lists for whoever works a queue (each sees their
+/// own queues), the working hours and targets for `service.admin`, and the
+/// customers' rating links, opened by anyone holding one.
+fn sla_routes() -> Vec<Route> {
+    use Method as M;
+    use seam_domain::access::Permission as P;
+    let admin = Access::Permission(P::ServiceAdmin);
+    vec![
+        route(
+            M::GET,
+            "/service/sla",
+            Access::AnyOf(DESK),
+            get(pages::sla::lists),
+        ),
+        route(
+            M::GET,
+            "/service/sla/settings",
+            admin,
+            get(pages::sla::settings),
+        ),
+        route(
+            M::POST,
+            "/service/sla/calendar",
+            admin,
+            post(pages::sla::save_calendar),
+        ),
+        route(
+            M::POST,
+            "/service/sla/policies",
+            admin,
+            post(pages::sla::save_policy),
+        ),
+        route(
+            M::POST,
+            "/service/sla/policies/{id}/delete",
+            admin,
+            post(pages::sla::delete_policy),
+        ),
+        route(
+            M::POST,
+            "/service/sla/public-url",
+            admin,
+            post(pages::sla::save_public_url),
+        ),
+        route(
+            M::GET,
+            "/csat/{token}",
+            Access::Public,
+            get(pages::csat::show),
+        ),
+        route(
+            M::POST,
+            "/csat/{token}",
+            Access::Public,
+            post(pages::csat::submit),
+        ),
+        route(
+            M::GET,
+            "/api/v1/sla/breached",
+            Access::AnyOf(DESK),
+            get(api::sla::breached),
+        ),
+        route(
+            M::GET,
+            "/api/v1/sla/at-risk",
+            Access::AnyOf(DESK),
+            get(api::sla::at_risk),
+        ),
+        route(
+            M::GET,
+            "/api/v1/tickets/{id}/sla",
+            Access::AnyOf(DESK),
+            get(api::sla::ticket),
+        ),
+        route(
+            M::GET,
+            "/api/v1/sla/hours",
+            Access::AnyOf(DESK),
+            get(api::sla::hours),
+        ),
+        route(M::PUT, "/api/v1/sla/hours", admin, put(api::sla::set_hours)),
+        route(
+            M::GET,
+            "/api/v1/sla/policies",
+            Access::AnyOf(DESK),
+            get(api::sla::policies),
+        ),
+        route(
+            M::POST,
+            "/api/v1/sla/policies",
+            admin,
+            post(api::sla::set_policy),
         ),
     ]
 }

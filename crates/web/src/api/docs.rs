@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     appointments, crm, hr, invoices, knowledge, ledger, misc, parties, payroll, portal,
-    price_lists, problem, products, quotes, reception, sales, stock, ticket_mail, tickets,
+    price_lists, problem, products, quotes, reception, sales, sla, stock, ticket_mail, tickets,
 };
 use crate::html::ok;
 
@@ -52,6 +52,7 @@ impl Modify for BearerAuth {
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
         tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
         ticket_mail::inbound, ticket_mail::replacement,
+        sla::breached, sla::at_risk, sla::ticket, sla::hours, sla::set_hours, sla::policies, sla::set_policy,
         knowledge::list, knowledge::detail, knowledge::create, knowledge::update, knowledge::categories,
         reception::list, reception::create, reception::visit, reception::check_in, reception::check_out,
         crm::list_leads, crm::create_lead, crm::import_leads, crm::lead, crm::update_lead, crm::merge_lead,

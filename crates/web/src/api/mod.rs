@@ -20,6 +20,7 @@ pub mod products;
 pub mod quotes;
 pub mod reception;
 pub mod sales;
+pub mod sla;
 pub mod stock;
 pub mod ticket_mail;
 pub mod tickets;

@@ -170,6 +170,12 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ("tool-new-ticket", "/service/tickets/new", P::ServiceUse),
             ("tool-kb", "/kb", P::ServiceUse),
             ("tool-canned", "/service/canned", P::ServiceUse),
+            ("tool-sla", "/service/sla", P::ServiceUse),
+            (
+                "tool-sla-settings",
+                "/service/sla/settings",
+                P::ServiceAdmin,
+            ),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
         ],
         Area::Marketing => {

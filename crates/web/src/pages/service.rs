@@ -36,6 +36,8 @@ pub struct TicketListView {
     pub state: String,
     pub state_name: String,
     pub updated: String,
+    /// The SLA badge, on the desk's own list.
+    pub sla: Option<super::sla::BadgeView>,
 }
 
 impl TicketListView {
@@ -51,6 +53,7 @@ impl TicketListView {
             state: i18n.t(&format!("ticket-state-{}", r.state)),
             state_name: r.state.clone(),
             updated: i18n.timestamp(&r.updated_at_us, time_zone),
+            sla: None,
         }
     }
 }
@@ -109,6 +112,10 @@ pub async fn list(
         Ok(c) => c,
         Err(e) => return fail(&who, &e),
     };
+    let badges = match seam_app::sla::badges(&state.app, &actor, &rows).await {
+        Ok(b) => b,
+        Err(e) => return fail(&who, &e),
+    };
     let summary = match seam_app::csat::rating_summary(&state.app, &actor).await {
         Ok(s) => s,
         Err(e) => return fail(&who, &e),
@@ -142,7 +149,12 @@ pub async fn list(
         show_all,
         rows: rows
             .iter()
-            .map(|r| TicketListView::new(i18n, &page.time_zone, r))
+            .map(|r| TicketListView {
+                sla: badges
+                    .get(&r.id)
+                    .map(|b| super::sla::BadgeView::new(i18n, *b)),
+                ..TicketListView::new(i18n, &page.time_zone, r)
+            })
             .collect(),
         next_link,
         may_open: actor.may(Permission::ServiceUse),
@@ -543,6 +555,7 @@ struct DetailPage {
     replace_lines: Vec<ReplaceLine>,
     /// The replacement form's errors, each naming its line.
     replace_errors: Vec<String>,
+    sla: Option<super::sla::SlaView>,
 }
 
 async fn detail_page(
@@ -611,6 +624,10 @@ async fn detail_page(
     render(
         status,
         &DetailPage {
+            sla: detail
+                .sla
+                .as_ref()
+                .map(|s| super::sla::SlaView::new(i18n, &page.time_zone, s)),
             assigned_to_me: detail.ticket.assignee_user_id.is_some()
                 && detail.ticket.assignee_user_id == actor.user_id.map(|u| u.0),
             t,
