@@ -23,6 +23,7 @@ mod invoicing;
 mod jobs;
 mod knowledge;
 mod ledger;
+mod marketing;
 mod portal;
 mod price_lists;
 mod products;
