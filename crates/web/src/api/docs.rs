@@ -8,8 +8,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, invoices, knowledge, ledger, misc, parties, portal, price_lists, problem,
-    products, quotes, reception, sales, stock, tickets,
+    appointments, crm, invoices, knowledge, ledger, marketing, misc, parties, portal, price_lists,
+    problem, products, quotes, reception, sales, stock, tickets,
 };
 use crate::html::ok;
 
@@ -62,10 +62,16 @@ impl Modify for BearerAuth {
         appointments::cancel, appointments::check_in, appointments::resources, appointments::create_resource,
         portal::overview, portal::orders, portal::order, portal::invoices, portal::invoice,
         portal::invoice_pdf, portal::invoice_ubl, portal::payments, portal::update_details,
+        marketing::list_segments, marketing::create_segment, marketing::preview_segment, marketing::segment,
+        marketing::update_segment, marketing::segment_members,
+        marketing::list_campaigns, marketing::create_campaign, marketing::campaign, marketing::update_campaign,
+        marketing::send_campaign, marketing::recipients, marketing::attribution, marketing::bounce_recipient,
+        marketing::record_bounce, marketing::list_suppressions, marketing::add_suppression,
+        marketing::remove_suppression, marketing::list_consents, marketing::record_consent,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,
-        crm::OpportunityLineInput)),
+        crm::OpportunityLineInput, marketing::SegmentFilterBody, marketing::Amount)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

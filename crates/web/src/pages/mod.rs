@@ -8,6 +8,7 @@ pub mod home;
 pub mod invoices;
 pub mod knowledge;
 pub mod ledger;
+pub mod marketing;
 pub mod notifications;
 pub mod parties;
 pub mod payments;

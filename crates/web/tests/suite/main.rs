@@ -17,6 +17,7 @@ mod crm_api;
 mod invoices;
 mod knowledge;
 mod ledger;
+mod marketing;
 mod portal;
 mod price_lists;
 mod products;
