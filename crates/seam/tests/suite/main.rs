@@ -18,6 +18,7 @@ mod bench_sizes;
 mod cli;
 mod cli_crm;
 mod cli_invoices;
+mod cli_marketing;
 mod durability;
 mod invoice_email;
 mod price_list_cli;
