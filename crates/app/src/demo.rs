@@ -21,6 +21,7 @@ mod appointments;
 mod crm;
 mod hr;
 mod knowledge;
+mod marketing;
 mod reception;
 mod sales_history;
 mod tickets;
@@ -545,6 +546,7 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     let logins = create_logins(app, &actor, portal_company).await?;
     reception::create_visits(app, &actor, portal_company).await?;
     crm::create_crm(app, &actor).await?;
+    marketing::create_marketing(app, &actor).await?;
     // After the logins: the portal customer rates one of their requests.
     knowledge::create_knowledge(app, &actor).await?;
     appointments::create_appointments(app, &actor, portal_company).await?;

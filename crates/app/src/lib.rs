@@ -44,6 +44,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod ledger;
 pub mod mail;
+pub mod marketing;
 pub mod notifications;
 pub mod parties;
 pub mod payroll;

@@ -115,7 +115,7 @@ fn mask_password(url: &str) -> String {
     }
 }
 
-async fn stored_settings(app: &App) -> AppResult<MailSettings> {
+pub(crate) async fn stored_settings(app: &App) -> AppResult<MailSettings> {
     let mut out = MailSettings::default();
     for (name, value) in settings::settings_with_prefix(&app.db, "mail.").await? {
         match name.as_str() {
@@ -172,7 +172,7 @@ pub async fn update_settings(app: &App, actor: &Actor, draft: &MailSettings) -> 
     Ok(())
 }
 
-fn transport(
+pub(crate) fn transport(
     url: &str,
 ) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
     Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?

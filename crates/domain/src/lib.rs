@@ -34,6 +34,7 @@ pub mod invoice;
 pub mod knowledge;
 pub mod ledger;
 pub mod locale;
+pub mod marketing;
 pub mod party;
 pub mod password;
 pub mod payroll;

@@ -34,6 +34,7 @@ mod invoice;
 mod jobs;
 mod kb;
 mod ledger;
+mod marketing;
 mod messages;
 mod order;
 mod output;
@@ -205,6 +206,12 @@ enum Command {
     /// The sales pipeline: list and show opportunities, move them between stages, win (into a quote) and lose.
     #[command(subcommand)]
     Opportunity(crm::OpportunityCommand),
+    /// Marketing segments: saved filters over parties; list, create, show with their members.
+    #[command(subcommand)]
+    Segment(marketing::SegmentCommand),
+    /// E-mail campaigns: create, send, follow recipients, bounces, attribution, suppression and consent.
+    #[command(subcommand)]
+    Campaign(marketing::CampaignCommand),
     /// The weighted forecast of the open opportunities per month of expected close, salesperson and currency.
     Forecast {
         /// How to write it.
@@ -471,6 +478,8 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Leave(command) => hr::leave(app, command).await,
         Command::Opportunity(command) => crm::opportunity(app, command).await,
         Command::Forecast { format } => crm::forecast(app, format).await,
+        Command::Segment(command) => marketing::segment(app, command).await,
+        Command::Campaign(command) => marketing::campaign(app, command).await,
         Command::Appointment(command) => appointment::appointment(app, command).await,
         Command::Resource(command) => appointment::resource(app, command).await,
         Command::Jobs(command) => jobs::jobs(app, command).await,

@@ -43,6 +43,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod knowledge;
 pub mod ledger;
+pub mod marketing;
 pub mod notifications;
 pub mod parties;
 pub mod payroll;

@@ -25,6 +25,7 @@ mod invoicing;
 mod jobs;
 mod knowledge;
 mod ledger;
+mod marketing;
 mod payroll;
 mod portal;
 mod price_lists;

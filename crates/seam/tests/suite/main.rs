@@ -19,6 +19,7 @@ mod cli;
 mod cli_crm;
 mod cli_hr;
 mod cli_invoices;
+mod cli_marketing;
 mod durability;
 mod invoice_email;
 mod price_list_cli;

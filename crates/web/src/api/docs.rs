@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, hr, invoices, knowledge, ledger, misc, parties, payroll, portal,
+    appointments, crm, hr, invoices, knowledge, ledger, marketing, misc, parties, payroll, portal,
     price_lists, problem, products, quotes, reception, sales, sla, stock, ticket_mail, tickets,
 };
 use crate::html::ok;
@@ -72,10 +72,16 @@ impl Modify for BearerAuth {
         hr::balances, hr::set_entitlement, hr::departments, hr::create_department, hr::positions,
         hr::create_position, hr::org_chart, hr::holidays, hr::add_holiday, hr::leave_types,
         hr::list_requests, hr::request_leave, hr::approve, hr::reject, hr::my_profile, hr::update_my_contact,
+        marketing::list_segments, marketing::create_segment, marketing::preview_segment, marketing::segment,
+        marketing::update_segment, marketing::segment_members,
+        marketing::list_campaigns, marketing::create_campaign, marketing::campaign, marketing::update_campaign,
+        marketing::send_campaign, marketing::recipients, marketing::attribution, marketing::bounce_recipient,
+        marketing::record_bounce, marketing::list_suppressions, marketing::add_suppression,
+        marketing::remove_suppression, marketing::list_consents, marketing::record_consent,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,
-        crm::OpportunityLineInput, payroll::RuleInput, payroll::PayslipSummary, ticket_mail::ReplacementLineInput)),
+        crm::OpportunityLineInput, payroll::RuleInput, payroll::PayslipSummary, ticket_mail::ReplacementLineInput, marketing::SegmentFilterBody, marketing::Amount)),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;

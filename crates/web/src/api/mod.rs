@@ -10,6 +10,7 @@ pub mod invoices;
 pub mod json;
 pub mod knowledge;
 pub mod ledger;
+pub mod marketing;
 pub mod misc;
 pub mod parties;
 pub mod payroll;

@@ -178,9 +178,18 @@ fn tools_of(area: Area) -> Vec<(&'static str, &'static str, Permission)> {
             ),
             ("tool-customers", "/parties?role=customer", P::PartiesRead),
         ],
-        Area::Marketing => {
-            vec![("tool-customers", "/parties?role=customer", P::PartiesRead)]
-        }
+        Area::Marketing => vec![
+            ("tool-segments", "/marketing/segments", P::MarketingUse),
+            ("tool-campaigns", "/marketing/campaigns", P::MarketingUse),
+            (
+                "tool-suppressions",
+                "/marketing/suppressions",
+                P::MarketingUse,
+            ),
+            ("tool-consents", "/marketing/consents", P::MarketingUse),
+            ("tool-leads", "/crm/leads", P::CrmUse),
+            ("tool-customers", "/parties?role=customer", P::PartiesRead),
+        ],
         Area::Inventory => vec![
             ("tool-to-ship", "/inventory/to-ship", P::SalesOrderRead),
             ("tool-stock", "/inventory/stock", P::StockRead),

@@ -10,6 +10,7 @@ pub mod hr;
 pub mod invoices;
 pub mod knowledge;
 pub mod ledger;
+pub mod marketing;
 pub mod notifications;
 pub mod parties;
 pub mod payments;

@@ -18,6 +18,7 @@ mod hr;
 mod invoices;
 mod knowledge;
 mod ledger;
+mod marketing;
 mod portal;
 mod price_lists;
 mod products;
