@@ -22,6 +22,7 @@ mod crm;
 mod hr;
 mod knowledge;
 mod marketing;
+mod payroll;
 mod reception;
 mod sales_history;
 mod tickets;
@@ -552,6 +553,8 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     appointments::create_appointments(app, &actor, portal_company).await?;
     // After the logins: employees are linked to theirs.
     hr::create_hr(app, &actor, today_utc()).await?;
+    // After HR: the employees and their contracts are on payroll.
+    payroll::create_payroll(app, &actor, today_utc()).await?;
     Ok(logins)
 }
 

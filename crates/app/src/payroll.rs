@@ -204,6 +204,53 @@ fn rules_json(structure: &Structure) -> AppResult<String> {
 
 // ---------------------------------------------------------------- structures
 
+fn draft_rule(code: &str, kind: &str, method: &str) -> RuleDraft {
+    RuleDraft {
+        code: code.into(),
+        name: code.to_lowercase(),
+        kind: kind.into(),
+        method: method.into(),
+        ..RuleDraft::default()
+    }
+}
+
+/// The structure the user guide works through and the demo pays with: salary, a prorated meal allowance
+/// of 100.00, 8 % and 12 % social contributions on gross, a yearly tax of
+/// 0 % to 10,000, 20 % to 40,000 and 40 % above on gross less the
+/// employee's contribution, rounded down to the cent.
+pub fn worked_example() -> Vec<RuleDraft> {
+    vec![
+        draft_rule("BASIC", "earning", "salary"),
+        RuleDraft {
+            amount: "100.00".into(),
+            prorate: true,
+            ..draft_rule("MEAL", "allowance", "fixed")
+        },
+        RuleDraft {
+            rate: "8".into(),
+            base: "GROSS".into(),
+            ..draft_rule("EE_SOC", "deduction", "percentage")
+        },
+        RuleDraft {
+            rate: "12".into(),
+            base: "GROSS".into(),
+            ..draft_rule("ER_SOC", "employer_contribution", "percentage")
+        },
+        RuleDraft {
+            terms: "GROSS:100, EE_SOC:-100".into(),
+            min: "0".into(),
+            ..draft_rule("TAXABLE", "subtotal", "formula")
+        },
+        RuleDraft {
+            base: "TAXABLE".into(),
+            brackets: "0:0, 10000:20, 40000:40".into(),
+            periods_per_year: "12".into(),
+            rounding: "down".into(),
+            ..draft_rule("TAX", "income_tax", "brackets")
+        },
+    ]
+}
+
 /// A structure with its versions (latest first) and their rules.
 #[derive(Debug, Clone)]
 pub struct StructureDetail {

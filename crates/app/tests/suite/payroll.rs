@@ -43,51 +43,12 @@ async fn staff(app: &App, username: &str, roles: &[Role]) -> Actor {
     seam_app::auth::actor_from_user(&row, None)
 }
 
-fn rule(code: &str, kind: &str, method: &str) -> RuleDraft {
-    RuleDraft {
-        code: code.into(),
-        name: code.to_lowercase(),
-        kind: kind.into(),
-        method: method.into(),
-        ..RuleDraft::default()
-    }
-}
-
-/// The worked example of the user guide: salary, a prorated meal allowance
-/// of 100.00, 8 % and 12 % social contributions on gross, a yearly tax of
-/// 0 % to 10,000, 20 % to 40,000 and 40 % above on gross less the
-/// employee's contribution, rounded down to the cent.
+/// The worked example of the user guide (and the demo): salary, a prorated
+/// meal allowance of 100.00, 8 % and 12 % social contributions on gross, a
+/// yearly tax of 0 % to 10,000, 20 % to 40,000 and 40 % above on gross less
+/// the employee's contribution, rounded down to the cent.
 fn example() -> Vec<RuleDraft> {
-    vec![
-        rule("BASIC", "earning", "salary"),
-        RuleDraft {
-            amount: "100.00".into(),
-            prorate: true,
-            ..rule("MEAL", "allowance", "fixed")
-        },
-        RuleDraft {
-            rate: "8".into(),
-            base: "GROSS".into(),
-            ..rule("EE_SOC", "deduction", "percentage")
-        },
-        RuleDraft {
-            rate: "12".into(),
-            base: "GROSS".into(),
-            ..rule("ER_SOC", "employer_contribution", "percentage")
-        },
-        RuleDraft {
-            terms: "GROSS:100, EE_SOC:-100".into(),
-            min: "0".into(),
-            ..rule("TAXABLE", "subtotal", "formula")
-        },
-        RuleDraft {
-            base: "TAXABLE".into(),
-            brackets: "0:0, 10000:20, 40000:40".into(),
-            periods_per_year: "12".into(),
-            rounding: "down".into(),
-            ..rule("TAX", "income_tax", "brackets")
-        },
-    ]
+    payroll::worked_example()
 }
 
 fn contract(start: &str, salary: &str) -> ContractDraft {
