@@ -135,7 +135,7 @@ fn days(field: &str, text: &str, errors: &mut FieldErrors) -> Option<i64> {
     match text.parse::<i64>() {
         Ok(n) if (1..=DAYS_MAX).contains(&n) => Some(n),
         _ => {
-            errors.add(field, "error-days");
+            errors.add(field, "error-segment-days");
             None
         }
     }
@@ -661,7 +661,7 @@ mod tests {
         assert_eq!(err.for_field("country"), Some("error-country"));
         assert_eq!(err.for_field("bought_days"), Some("error-required"));
         assert_eq!(err.for_field("overdue"), Some("error-overdue-rule"));
-        assert_eq!(err.for_field("created_days"), Some("error-days"));
+        assert_eq!(err.for_field("created_days"), Some("error-segment-days"));
         let err = validate_segment(&segment(|d| d.bought_days = "30".into())).unwrap_err();
         assert_eq!(err.for_field("bought_sku"), Some("error-required"));
     }

@@ -134,6 +134,24 @@ pub fn keys_of(ftl: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Two files defining one key make the bundle refuse the second, and
+    /// every page of that language fails: keys are unique per language.
+    #[test]
+    fn no_key_is_defined_twice_in_a_language() {
+        for tag in ["en-US", "es-ES", "sv-SE"] {
+            let mut keys = catalogue_keys(tag);
+            keys.sort();
+            let twice: Vec<&String> = keys
+                .windows(2)
+                .filter_map(|w| match w {
+                    [a, b] if a == b => Some(a),
+                    _ => None,
+                })
+                .collect();
+            assert!(twice.is_empty(), "{tag} defines {twice:?} twice");
+        }
+    }
+
     #[test]
     fn every_language_translates_every_english_key() {
         let english = english_keys();

@@ -67,6 +67,5 @@ sla-public-url = Address customers reach Seam at
 sla-public-url-help = E-mailed rating links start with it, e.g. https://seam.example.com.
 sla-public-url-save = Save address
 sla-public-url-saved = The address is saved.
-error-url = Enter an address starting with https:// or http://.
 error-csat-link-used = This link has been used already. Thank you!
 error-csat-link-expired = This link has expired.

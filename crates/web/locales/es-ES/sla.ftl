@@ -67,6 +67,5 @@ sla-public-url = Dirección en la que los clientes acceden a Seam
 sla-public-url-help = Los enlaces de valoración enviados por correo empiezan por ella, p. ej. https://seam.example.com.
 sla-public-url-save = Guardar dirección
 sla-public-url-saved = La dirección está guardada.
-error-url = Indica una dirección que empiece por https:// o http://.
 error-csat-link-used = Este enlace ya se ha usado. ¡Gracias!
 error-csat-link-expired = Este enlace ha caducado.

@@ -67,6 +67,5 @@ sla-public-url = Adressen där kunder når Seam
 sla-public-url-help = Betygslänkar i e-post börjar med den, t.ex. https://seam.example.com.
 sla-public-url-save = Spara adress
 sla-public-url-saved = Adressen är sparad.
-error-url = Ange en adress som börjar med https:// eller http://.
 error-csat-link-used = Länken är redan använd. Tack!
 error-csat-link-expired = Länken har gått ut.
