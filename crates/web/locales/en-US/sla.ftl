@@ -70,3 +70,4 @@ sla-public-url-saved = The address is saved.
 error-url = Enter an address starting with https:// or http://.
 error-csat-link-used = This link has been used already. Thank you!
 error-csat-link-expired = This link has expired.
+error-sla-at = Write the time as 2026-12-04T17:00.

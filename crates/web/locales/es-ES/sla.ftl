@@ -70,3 +70,4 @@ sla-public-url-saved = La dirección está guardada.
 error-url = Indica una dirección que empiece por https:// o http://.
 error-csat-link-used = Este enlace ya se ha usado. ¡Gracias!
 error-csat-link-expired = Este enlace ha caducado.
+error-sla-at = Escribe la hora como 2026-12-04T17:00.
