@@ -684,7 +684,7 @@ pub async fn notify_due(app: &App, ticket_id: i64, now_us: i64) -> AppResult<Opt
 }
 
 /// Field errors for an instant typed as RFC 3339 or `YYYY-MM-DDTHH:MM` in
-/// the actor's zone, for `--at` and `?at=`: errors name `at` (`error-date`).
+/// the actor's zone, for `--at` and `?at=`: errors name `at` (`error-sla-at`).
 pub fn parse_at(actor: &Actor, text: &str) -> Result<Option<i64>, FieldErrors> {
     let text = text.trim();
     if text.is_empty() {
@@ -698,5 +698,5 @@ pub fn parse_at(actor: &Actor, text: &str) -> Result<Option<i64>, FieldErrors> {
         .ok()
         .and_then(|dt| dt.to_zoned(zone).ok())
         .map(|z| Some(z.timestamp().as_microsecond()))
-        .ok_or_else(|| FieldErrors::one("at", "error-date"))
+        .ok_or_else(|| FieldErrors::one("at", "error-sla-at"))
 }

@@ -69,3 +69,4 @@ sla-public-url-save = Save address
 sla-public-url-saved = The address is saved.
 error-csat-link-used = This link has been used already. Thank you!
 error-csat-link-expired = This link has expired.
+error-sla-at = Write the time as 2026-12-04T17:00.

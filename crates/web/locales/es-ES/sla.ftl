@@ -69,3 +69,4 @@ sla-public-url-save = Guardar dirección
 sla-public-url-saved = La dirección está guardada.
 error-csat-link-used = Este enlace ya se ha usado. ¡Gracias!
 error-csat-link-expired = Este enlace ha caducado.
+error-sla-at = Escribe la hora como 2026-12-04T17:00.

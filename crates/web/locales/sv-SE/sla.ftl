@@ -69,3 +69,4 @@ sla-public-url-save = Spara adress
 sla-public-url-saved = Adressen är sparad.
 error-csat-link-used = Länken är redan använd. Tack!
 error-csat-link-expired = Länken har gått ut.
+error-sla-at = Skriv tiden som 2026-12-04T17:00.

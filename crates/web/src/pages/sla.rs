@@ -292,6 +292,12 @@ async fn settings_page(
         Ok(u) => u,
         Err(e) => return fail(who, &e),
     };
+    let mut rows = rows;
+    // Most urgent first, a priority's queue-wide targets before its queues'.
+    rows.sort_by_key(|p| {
+        let rank = seam_domain::service::Priority::parse(&p.priority).map(std::cmp::Reverse);
+        (rank, p.queue.clone())
+    });
     let draft = typed.unwrap_or_else(|| calendar.to_draft());
     let page = Page::new(state, who, "sla-settings-title", NAV_PATH).await;
     let i18n = &page.i18n;
