@@ -634,7 +634,7 @@ pub async fn post_invoice(app: &App, actor: &Actor, id: i64) -> AppResult<Posted
     })
 }
 
-fn debit(account: &str, minor: i64) -> ValidLine {
+pub(crate) fn debit(account: &str, minor: i64) -> ValidLine {
     if minor < 0 {
         return credit(account, -minor);
     }
@@ -645,7 +645,7 @@ fn debit(account: &str, minor: i64) -> ValidLine {
     }
 }
 
-fn credit(account: &str, minor: i64) -> ValidLine {
+pub(crate) fn credit(account: &str, minor: i64) -> ValidLine {
     if minor < 0 {
         return debit(account, -minor);
     }

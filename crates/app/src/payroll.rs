@@ -991,41 +991,13 @@ pub async fn pay_run(app: &App, actor: &Actor, id: i64, pay_date: &str) -> AppRe
     let entry_id = if run.net_minor == 0 {
         None
     } else {
-        let (debit, credit) = if run.net_minor > 0 {
-            (rules::PostingRole::NetPayable, None)
-        } else {
-            (rules::PostingRole::NetPayable, Some(()))
-        };
-        let amount = run.net_minor.abs();
-        let (payable, bank) = (account_of(debit).to_owned(), BANK_ACCOUNT.to_owned());
-        // A correction that pays back (net below zero) brings money in.
-        let lines = if credit.is_none() {
-            vec![
-                ValidLine {
-                    account: payable,
-                    debit_minor: amount,
-                    credit_minor: 0,
-                },
-                ValidLine {
-                    account: bank,
-                    debit_minor: 0,
-                    credit_minor: amount,
-                },
-            ]
-        } else {
-            vec![
-                ValidLine {
-                    account: bank,
-                    debit_minor: amount,
-                    credit_minor: 0,
-                },
-                ValidLine {
-                    account: payable,
-                    debit_minor: 0,
-                    credit_minor: amount,
-                },
-            ]
-        };
+        // A correction that pays back (net below zero) brings money in: the
+        // invoicing helpers put a negative amount on the other side.
+        let payable = account_of(rules::PostingRole::NetPayable);
+        let lines = vec![
+            crate::invoicing::debit(payable, run.net_minor),
+            crate::invoicing::credit(BANK_ACCOUNT, run.net_minor),
+        ];
         let entry = BalancedEntry::from_stored(
             date,
             format!("Net pay of {}", run.number),
