@@ -263,6 +263,23 @@ pub async fn create_employee(
     input: &NewEmployee,
 ) -> AppResult<(i64, String)> {
     actor.require(Permission::HrManage)?;
+    let (valid, party, user_id) = prepare_employee(app, input).await?;
+    let mut tx = app.db.begin().await?;
+    let created = create_employee_in(&mut tx, actor, &valid, &party, user_id).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Validates what [`create_employee_in`] needs: the record, its person
+/// party, and the login to link.
+pub(crate) async fn prepare_employee(
+    app: &App,
+    input: &NewEmployee,
+) -> AppResult<(
+    hr::ValidEmployee,
+    seam_domain::party::ValidParty,
+    Option<i64>,
+)> {
     let valid = hr::validate_employee(&input.employee, crate::today())?;
     let user_id = login_to_link(app, &input.username).await?;
     let party = seam_domain::party::validate(&PartyDraft {
@@ -271,12 +288,23 @@ pub async fn create_employee(
         tags: "employee".into(),
         ..PartyDraft::default()
     })?;
-    let mut tx = app.db.begin().await?;
+    Ok((valid, party, user_id))
+}
+
+/// [`create_employee`] inside the caller's transaction (hiring adds the
+/// contract and the onboarding checklist in the same one).
+pub(crate) async fn create_employee_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    valid: &hr::ValidEmployee,
+    party: &seam_domain::party::ValidParty,
+    user_id: Option<i64>,
+) -> AppResult<(i64, String)> {
     let now = now_us();
-    let party_id = seam_store::parties::insert_party(&mut tx, &party, now).await?;
-    let party_row = seam_store::parties::party_in_tx(&mut tx, party_id).await?;
+    let party_id = seam_store::parties::insert_party(tx, party, now).await?;
+    let party_row = seam_store::parties::party_in_tx(tx, party_id).await?;
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             entity_type: "party",
@@ -287,15 +315,15 @@ pub async fn create_employee(
         },
     )
     .await?;
-    let value = seam_store::ledger::next_number(&mut tx, hr::NUMBER_SERIES).await?;
+    let value = seam_store::ledger::next_number(tx, hr::NUMBER_SERIES).await?;
     let number = hr::employee_number(value);
     let birth = valid.birth_date.map(Date::iso);
     let id = store::insert_employee(
-        &mut tx,
+        tx,
         &number,
         party_id,
         user_id,
-        &fields(&valid, &birth),
+        &fields(valid, &birth),
         &actor.username,
         now,
     )
@@ -306,9 +334,8 @@ pub async fn create_employee(
         }
         other => other.into(),
     })?;
-    let row = store::employee_in_tx(&mut tx, id, &today_iso()).await?;
-    audit(&mut tx, actor, id, "create", None, employee_json(&row)).await?;
-    tx.commit().await?;
+    let row = store::employee_in_tx(tx, id, &today_iso()).await?;
+    audit(tx, actor, id, "create", None, employee_json(&row)).await?;
     Ok((id, number))
 }
 
@@ -700,10 +727,22 @@ pub async fn add_contract(
     actor.require(Permission::HrManage)?;
     let contract = hr::validate_contract(draft, Some(employee_id))?;
     let mut tx = app.db.begin().await?;
-    store::lock_org(&mut tx).await?;
-    store::employee_in_tx(&mut tx, employee_id, &today_iso()).await?;
-    check_contract_refs(&mut tx, employee_id, &contract).await?;
-    let existing = store::contracts_in_tx(&mut tx, employee_id).await?;
+    let id = add_contract_in(&mut tx, actor, employee_id, &contract).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`add_contract`] inside the caller's transaction (hiring).
+pub(crate) async fn add_contract_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    employee_id: i64,
+    contract: &hr::ValidContract,
+) -> AppResult<i64> {
+    store::lock_org(tx).await?;
+    store::employee_in_tx(tx, employee_id, &today_iso()).await?;
+    check_contract_refs(tx, employee_id, contract).await?;
+    let existing = store::contracts_in_tx(tx, employee_id).await?;
     for old in &existing {
         let Some(start) = Date::parse(&old.start_date) else {
             continue;
@@ -714,9 +753,9 @@ pub async fn add_contract(
         }
         match (end, day_before(contract.start)) {
             (None, Some(last)) if start <= last => {
-                store::end_contract(&mut tx, old.id, &last.iso()).await?;
+                store::end_contract(tx, old.id, &last.iso()).await?;
                 audit(
-                    &mut tx,
+                    tx,
                     actor,
                     employee_id,
                     "contract-end",
@@ -744,15 +783,14 @@ pub async fn add_contract(
         currency: &contract.currency,
         salary_period: contract.salary_period.name(),
     };
-    let id =
-        store::insert_contract(&mut tx, employee_id, &fields, &actor.username, now_us()).await?;
-    let row = store::contracts_in_tx(&mut tx, employee_id)
+    let id = store::insert_contract(tx, employee_id, &fields, &actor.username, now_us()).await?;
+    let row = store::contracts_in_tx(tx, employee_id)
         .await?
         .into_iter()
         .find(|c| c.id == id)
         .ok_or(AppError::NotFound)?;
     audit(
-        &mut tx,
+        tx,
         actor,
         employee_id,
         "contract-add",
@@ -760,7 +798,6 @@ pub async fn add_contract(
         contract_json(&row),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -202,6 +202,7 @@ async fn handle(app: &App, job: &JobRow) -> Result<(), JobError> {
         crate::crm::REMINDER_JOB => crate::crm::remind_job(app, &job.payload).await,
         crate::sla::CHECK_JOB => crate::sla::check_job(app, &job.payload).await,
         crate::marketing::SEND_JOB => crate::marketing::send_job(app, &job.payload).await,
+        crate::onboarding::REVOKE_JOB => crate::onboarding::revoke_job(app, &job.payload).await,
         other => Err(JobError::Permanent(format!("unknown job kind `{other}`"))),
     }
 }

@@ -7,7 +7,7 @@ use seam_domain::locale::Locale;
 use seam_domain::password;
 use seam_store::users::NewUser;
 pub use seam_store::users::UserRow;
-use seam_store::{StoreError, sessions, settings, tokens, users};
+use seam_store::{StoreError, Tx, sessions, settings, tokens, users};
 use serde_json::json;
 
 use crate::auth::{hash_password, roles_of, totp_step};
@@ -69,6 +69,21 @@ pub fn check_time_zone(name: &str) -> Result<(), &'static str> {
 /// (`error-username-taken`) when the name is in use.
 pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<UserId> {
     actor.require(Permission::UsersAdmin)?;
+    let mut tx = app.db.begin().await?;
+    let id = add_user_in(app, &mut tx, actor, draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`add_user`] inside the caller's transaction and without its permission
+/// check: for a command that creates a login as part of its own change
+/// (onboarding, with the roles HR set for the position).
+pub(crate) async fn add_user_in(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &UserDraft,
+) -> AppResult<UserId> {
     let username = draft.username.trim().to_lowercase();
     let mut errors = FieldErrors::new();
     check_username(&username, &mut errors);
@@ -141,14 +156,13 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
         locale: locale.tag(),
         time_zone,
     };
-    let mut tx = app.db.begin().await?;
-    let id = match users::insert_user(&mut tx, &new, now_us()).await {
+    let id = match users::insert_user(tx, &new, now_us()).await {
         Err(StoreError::Duplicate) => return Err(AppError::Conflict("error-username-taken")),
         other => other?,
     };
-    let row = users::user_for_update(&mut tx, id).await?;
+    let row = users::user_for_update(tx, id).await?;
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             entity_type: "user",
@@ -159,7 +173,6 @@ pub async fn add_user(app: &App, actor: &Actor, draft: &UserDraft) -> AppResult<
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(UserId(id))
 }
 
@@ -200,16 +213,36 @@ async fn change_user(
     change: impl FnOnce(&mut UserRow),
 ) -> AppResult<UserRow> {
     let mut tx = app.db.begin().await?;
-    let mut row = users::user_for_update(&mut tx, id.0).await?;
+    let row = change_user_in(&mut tx, actor, id, action, change).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// Disables a login inside the caller's transaction, without a permission
+/// check: offboarding ends a leaver's sessions and tokens with the rest of
+/// its change.
+pub(crate) async fn disable_in(tx: &mut Tx, actor: &Actor, id: UserId) -> AppResult<()> {
+    change_user_in(tx, actor, id, "disable", |row| row.disabled = true).await?;
+    Ok(())
+}
+
+async fn change_user_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: UserId,
+    action: &str,
+    change: impl FnOnce(&mut UserRow),
+) -> AppResult<UserRow> {
+    let mut row = users::user_for_update(tx, id.0).await?;
     let before = user_json(&row);
     change(&mut row);
-    users::update_user(&mut tx, &row, now_us()).await?;
+    users::update_user(tx, &row, now_us()).await?;
     if row.disabled {
-        sessions::delete_sessions_of_user(&mut tx, row.id).await?;
-        tokens::revoke_tokens_of_user(&mut tx, row.id, now_us()).await?;
+        sessions::delete_sessions_of_user(tx, row.id).await?;
+        tokens::revoke_tokens_of_user(tx, row.id, now_us()).await?;
     }
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             entity_type: "user",
@@ -220,7 +253,6 @@ async fn change_user(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(row)
 }
 

@@ -31,6 +31,7 @@ pub mod error;
 pub mod hr;
 pub mod ids;
 pub mod invoice;
+pub mod it;
 pub mod knowledge;
 pub mod ledger;
 pub mod locale;

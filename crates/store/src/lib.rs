@@ -40,6 +40,7 @@ pub mod generate;
 pub mod hr;
 pub mod idempotency;
 pub mod invoices;
+pub mod it;
 pub mod jobs;
 pub mod knowledge;
 pub mod ledger;
