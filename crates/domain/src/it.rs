@@ -235,8 +235,8 @@ pub struct LicenceWarnings {
 pub fn days_between(from: Date, to: Date) -> Option<i64> {
     let a = jiff::civil::Date::new(from.year, from.month, from.day).ok()?;
     let b = jiff::civil::Date::new(to.year, to.month, to.day).ok()?;
-    let span = a.until(b).ok()?;
-    span.total(jiff::Unit::Day).ok().map(|d| d as i64)
+    let span = a.until((jiff::Unit::Day, b)).ok()?;
+    Some(i64::from(span.get_days()))
 }
 
 /// `date` moved by `days` (negative for earlier).
@@ -511,6 +511,8 @@ mod tests {
         );
         let w = licence_warnings(5, 0, Some(date("2026-12-03")), today);
         assert!(w.expired && !w.expiring);
+        assert_eq!(days_between(today, date("2027-01-03")), Some(30));
+        assert_eq!(days_between(today, date("2026-12-01")), Some(-3));
         assert!(seat_available(5, 4));
         assert!(!seat_available(5, 5));
         assert!(!seat_available(0, 0));

@@ -16,7 +16,6 @@ use calcard::icalendar::{ICalendar, ICalendarComponentType, ICalendarEntry, ICal
 use mail_parser::MimeHeaders;
 use seam_app::appointments::{self, AppointmentFilter};
 use seam_app::mail::{self, EmailJob, MailSettings};
-use seam_app::users::{self, UserDraft};
 use seam_app::{Actor, App, AppError, jobs, notifications, now_us, parties, reception};
 use seam_domain::access::Role;
 use seam_domain::appointment::{AppointmentDraft, ResourceDraft};
@@ -49,19 +48,7 @@ fn ten_am() -> i64 {
     (now_us() / DAY + 30) * DAY + 10 * H
 }
 
-async fn staff(app: &App, username: &str, roles: &[Role]) -> Actor {
-    let draft = UserDraft {
-        username: username.into(),
-        display_name: format!("{username} Person"),
-        email: format!("{username}@example.com"),
-        password: "velvet orchard 77 kite".into(),
-        roles: roles.to_vec(),
-        ..UserDraft::default()
-    };
-    let id = users::add_user(app, &desk(), &draft).await.unwrap();
-    let row = users::user(app, &desk(), id).await.unwrap();
-    seam_app::auth::actor_from_user(&row, None)
-}
+use crate::common::staff;
 
 fn id_of(actor: &Actor) -> i64 {
     actor.user_id.unwrap().0

@@ -14,7 +14,7 @@
 )]
 
 use seam_app::hr::{self, NewEmployee, leave};
-use seam_app::users::{self, UserDraft};
+use seam_app::users;
 use seam_app::{Actor, App, AppError};
 use seam_domain::access::Role;
 use seam_domain::hr::{ContractDraft, EmployeeDraft, LeaveRequestDraft};
@@ -33,21 +33,7 @@ both_backends!(
     the_demo_has_employees_with_managers_leave_and_a_self_service_login,
 );
 
-async fn staff(app: &App, username: &str, roles: &[Role]) -> Actor {
-    let draft = UserDraft {
-        username: username.into(),
-        display_name: format!("{username} Person"),
-        email: format!("{username}@example.com"),
-        password: "velvet orchard 77 kite".into(),
-        roles: roles.to_vec(),
-        ..UserDraft::default()
-    };
-    let id = users::add_user(app, &Actor::system("t"), &draft)
-        .await
-        .unwrap();
-    let row = users::user(app, &Actor::system("t"), id).await.unwrap();
-    seam_app::auth::actor_from_user(&row, None)
-}
+use crate::common::staff;
 
 async fn employee(app: &App, hr_user: &Actor, name: &str, username: &str) -> i64 {
     let input = NewEmployee {

@@ -22,6 +22,7 @@ mod fulfilment;
 mod generate;
 mod hr;
 mod invoicing;
+mod it;
 mod jobs;
 mod knowledge;
 mod ledger;

@@ -13,7 +13,6 @@
 
 use seam_app::hr::{self, NewEmployee};
 use seam_app::payroll;
-use seam_app::users::{self, UserDraft};
 use seam_app::{Actor, App, AppError};
 use seam_domain::access::Role;
 use seam_domain::hr::{ContractDraft, EmployeeDraft};
@@ -27,21 +26,7 @@ both_backends!(
     bad_input_names_the_field_and_writes_nothing,
 );
 
-async fn staff(app: &App, username: &str, roles: &[Role]) -> Actor {
-    let draft = UserDraft {
-        username: username.into(),
-        display_name: format!("{username} Person"),
-        email: format!("{username}@example.com"),
-        password: "velvet orchard 77 kite".into(),
-        roles: roles.to_vec(),
-        ..UserDraft::default()
-    };
-    let id = users::add_user(app, &Actor::system("t"), &draft)
-        .await
-        .unwrap();
-    let row = users::user(app, &Actor::system("t"), id).await.unwrap();
-    seam_app::auth::actor_from_user(&row, None)
-}
+use crate::common::staff;
 
 /// The worked example of the user guide (and the demo): salary, a prorated
 /// meal allowance of 100.00, 8 % and 12 % social contributions on gross, a

@@ -32,3 +32,20 @@ macro_rules! both_backends {
         }
     )*};
 }
+
+/// A staff login with these roles (created by the system), as its actor.
+pub async fn staff(app: &App, username: &str, roles: &[seam_domain::access::Role]) -> seam_app::Actor {
+    use seam_app::users::{self, UserDraft};
+    let system = seam_app::Actor::system("t");
+    let draft = UserDraft {
+        username: username.into(),
+        display_name: format!("{username} Person"),
+        email: format!("{username}@example.com"),
+        password: "velvet orchard 77 kite".into(),
+        roles: roles.to_vec(),
+        ..UserDraft::default()
+    };
+    let id = users::add_user(app, &system, &draft).await.unwrap();
+    let row = users::user(app, &system, id).await.unwrap();
+    seam_app::auth::actor_from_user(&row, None)
+}
