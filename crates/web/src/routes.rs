@@ -1942,8 +1942,13 @@ pub fn routes() -> Vec<Route> {
     table.extend(hr_routes());
     table.extend(sla_routes());
     table.extend(marketing_routes());
-    // HR's landing page is its directory (in `hr_routes`).
-    for area in Area::ALL.into_iter().filter(|a| *a != Area::Hr) {
+    table.extend(it_routes());
+    // HR's landing page is its directory (in `hr_routes`), IT's its asset
+    // register (in `it_routes`).
+    for area in Area::ALL
+        .into_iter()
+        .filter(|a| *a != Area::Hr && *a != Area::It)
+    {
         table.push(route(
             M::GET,
             area_path(area),
@@ -2373,6 +2378,114 @@ const HR_READERS: &[Permission] = &[Permission::HrUse, Permission::ItUse];
 /// positions, the org chart, leave, the team calendar and self-service.
 /// Routes open to all staff (`Staff`) decide per record in `seam_app::hr`:
 /// one's own record, one's reports, or nothing (404).
+/// Who works the checklists of hires and leavers: HR, IT and payroll.
+const CHECKLIST_TEAMS: &[Permission] = &[
+    Permission::HrManage,
+    Permission::ItUse,
+    Permission::PayrollUse,
+];
+
+/// IT support (assets, licences, the roles of a position's login), the
+/// checklist tasks of hires and leavers, and hiring and offboarding.
+fn it_routes() -> Vec<Route> {
+    use Method as M;
+    use pages::it as p;
+    use seam_domain::access::Permission as P;
+    let it = Access::Permission(P::ItUse);
+    let teams = Access::AnyOf(CHECKLIST_TEAMS);
+    let manage = Access::Permission(P::HrManage);
+    vec![
+        route(M::GET, "/it", it, get(p::assets)),
+        route(M::POST, "/it/assets", it, post(p::create_asset)),
+        route(M::GET, "/it/assets.csv", it, get(p::assets_csv)),
+        route(M::GET, "/it/assets/{id}", it, get(p::asset)),
+        route(M::POST, "/it/assets/{id}", it, post(p::update_asset)),
+        route(M::POST, "/it/assets/{id}/move", it, post(p::move_asset)),
+        route(M::GET, "/it/licences", it, get(p::licences)),
+        route(M::POST, "/it/licences", it, post(p::create_licence)),
+        route(M::GET, "/it/licences/{id}", it, get(p::licence)),
+        route(M::POST, "/it/licences/{id}", it, post(p::update_licence)),
+        route(M::POST, "/it/licences/{id}/seats", it, post(p::assign_seat)),
+        route(
+            M::POST,
+            "/it/licences/{id}/release",
+            it,
+            post(p::release_seat),
+        ),
+        route(M::GET, "/it/positions", it, get(p::positions)),
+        route(
+            M::POST,
+            "/it/positions/{id}/roles",
+            it,
+            post(p::set_position_roles),
+        ),
+        route(M::GET, "/tasks", teams, get(p::tasks)),
+        route(M::GET, "/tasks/{id}", teams, get(p::task)),
+        route(M::POST, "/tasks/{id}", teams, post(p::complete_task)),
+        route(M::GET, "/hr/hire", manage, get(pages::hr::hire_form)),
+        route(M::POST, "/hr/hire", manage, post(pages::hr::hire)),
+        route(
+            M::POST,
+            "/hr/employees/{id}/offboard",
+            manage,
+            post(pages::hr::offboard),
+        ),
+        route(M::GET, "/api/v1/it/assets", it, get(api::it::assets)),
+        route(
+            M::POST,
+            "/api/v1/it/assets",
+            it,
+            post(api::it::create_asset),
+        ),
+        route(M::GET, "/api/v1/it/assets/{id}", it, get(api::it::asset)),
+        route(
+            M::PUT,
+            "/api/v1/it/assets/{id}",
+            it,
+            put(api::it::update_asset),
+        ),
+        route(
+            M::POST,
+            "/api/v1/it/assets/{id}/move",
+            it,
+            post(api::it::move_asset),
+        ),
+        route(M::GET, "/api/v1/it/licences", it, get(api::it::licences)),
+        route(
+            M::POST,
+            "/api/v1/it/licences",
+            it,
+            post(api::it::create_licence),
+        ),
+        route(
+            M::POST,
+            "/api/v1/it/licences/{id}/seats",
+            it,
+            post(api::it::assign_seat),
+        ),
+        route(
+            M::POST,
+            "/api/v1/it/licences/{id}/release",
+            it,
+            post(api::it::release_seat),
+        ),
+        route(M::GET, "/api/v1/tasks", teams, get(api::it::tasks)),
+        route(
+            M::POST,
+            "/api/v1/tasks/{id}/complete",
+            teams,
+            post(api::it::complete_task),
+        ),
+        route(M::POST, "/api/v1/hr/hire", manage, post(api::it::hire)),
+        route(
+            M::POST,
+            "/api/v1/hr/employees/{id}/offboard",
+            manage,
+            post(api::it::offboard),
+        ),
+    ]
+}
+
 fn hr_routes() -> Vec<Route> {
     use Access::Staff;
     use Method as M;

@@ -85,7 +85,9 @@ async fn an_asset_moves_through_its_lifecycle_and_keeps_its_history(app: App) {
     let (who, _) = onboarding::hire(&app, &hr_user, &hire_of("Ada Byte", "2026-01-05", None))
         .await
         .unwrap();
-    let (id, tag) = it::create_asset(&app, &it_user, &laptop("SN-1")).await.unwrap();
+    let (id, tag) = it::create_asset(&app, &it_user, &laptop("SN-1"))
+        .await
+        .unwrap();
     assert_eq!(tag, "IT-000001");
     let to = |status: &str, employee: Option<i64>| AssetMove {
         status: status.into(),
@@ -114,10 +116,19 @@ async fn an_asset_moves_through_its_lifecycle_and_keeps_its_history(app: App) {
     assert_eq!(actions, ["retire", "repair", "assign", "create"]);
     // The hand-over and its end are on the employee's timeline.
     let employee = hr::employee(&app, &hr_user, who).await.unwrap();
-    let timeline: Vec<&str> = employee.timeline.iter().map(|e| e.action.as_str()).collect();
+    let timeline: Vec<&str> = employee
+        .timeline
+        .iter()
+        .map(|e| e.action.as_str())
+        .collect();
     assert!(timeline.contains(&"asset-assigned") && timeline.contains(&"asset-returned"));
     let csv = it::assets_csv(&app, &it_user).await.unwrap();
-    assert!(csv.lines().nth(1).unwrap().starts_with("IT-000001,laptop,ThinkPad T14,SN-1,2026-01-15,1249.90"));
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("IT-000001,laptop,ThinkPad T14,SN-1,2026-01-15,1249.90")
+    );
 }
 
 async fn a_seat_beyond_those_bought_is_refused_and_a_lowered_count_is_flagged(app: App) {
@@ -135,14 +146,22 @@ async fn a_seat_beyond_those_bought_is_refused_and_a_lowered_count_is_flagged(ap
     let office = it::create_licence(&app, &it_user, &licence("Office suite", "2"))
         .await
         .unwrap();
-    it::assign_seat(&app, &it_user, office, people[0]).await.unwrap();
+    it::assign_seat(&app, &it_user, office, people[0])
+        .await
+        .unwrap();
     match it::assign_seat(&app, &it_user, office, people[0]).await {
-        Err(AppError::Invalid(e)) => assert_eq!(e.for_field("employee_id"), Some("error-seat-held")),
+        Err(AppError::Invalid(e)) => {
+            assert_eq!(e.for_field("employee_id"), Some("error-seat-held"))
+        }
         other => panic!("{other:?}"),
     }
-    it::assign_seat(&app, &it_user, office, people[1]).await.unwrap();
+    it::assign_seat(&app, &it_user, office, people[1])
+        .await
+        .unwrap();
     match it::assign_seat(&app, &it_user, office, people[2]).await {
-        Err(AppError::Invalid(e)) => assert_eq!(e.for_field("licence_id"), Some("error-seats-full")),
+        Err(AppError::Invalid(e)) => {
+            assert_eq!(e.for_field("licence_id"), Some("error-seats-full"))
+        }
         other => panic!("{other:?}"),
     }
     let detail = it::licence(&app, &it_user, office).await.unwrap();
@@ -150,23 +169,36 @@ async fn a_seat_beyond_those_bought_is_refused_and_a_lowered_count_is_flagged(ap
     assert!(!detail.licence.warnings.over_allocated);
     // A renewal with one seat: allowed, and flagged.
     let version = detail.licence.row.version;
-    it::update_licence(&app, &it_user, office, version, &licence("Office suite", "1"))
-        .await
-        .unwrap();
+    it::update_licence(
+        &app,
+        &it_user,
+        office,
+        version,
+        &licence("Office suite", "1"),
+    )
+    .await
+    .unwrap();
     let listed = it::licences(&app, &it_user).await.unwrap();
     assert!(listed[0].warnings.over_allocated);
     // Freeing a seat makes room again only once held seats fit.
-    it::release_seat(&app, &it_user, office, people[0]).await.unwrap();
+    it::release_seat(&app, &it_user, office, people[0])
+        .await
+        .unwrap();
     let listed = it::licences(&app, &it_user).await.unwrap();
     assert!(!listed[0].warnings.over_allocated);
     assert_eq!(listed[0].row.assigned, 1);
     // Expiring within 30 days is flagged.
-    let soon = seam_domain::it::add_days(seam_app::today(), 10).unwrap().iso();
+    let soon = seam_domain::it::add_days(seam_app::today(), 10)
+        .unwrap()
+        .iso();
     let mut draft = licence("Design tool", "5");
     draft.expires_on = soon;
     it::create_licence(&app, &it_user, &draft).await.unwrap();
     let listed = it::licences(&app, &it_user).await.unwrap();
-    let design = listed.iter().find(|l| l.row.product == "Design tool").unwrap();
+    let design = listed
+        .iter()
+        .find(|l| l.row.product == "Design tool")
+        .unwrap();
     assert!(design.warnings.expiring);
 }
 
@@ -181,10 +213,13 @@ async fn hiring_opens_a_checklist_whose_tasks_do_their_work(app: App) {
     it::set_position_roles(&app, &it_user, position, "sales")
         .await
         .unwrap();
-    let (who, number) =
-        onboarding::hire(&app, &hr_user, &hire_of("Nia Novak", "2027-02-01", Some(position)))
-            .await
-            .unwrap();
+    let (who, number) = onboarding::hire(
+        &app,
+        &hr_user,
+        &hire_of("Nia Novak", "2027-02-01", Some(position)),
+    )
+    .await
+    .unwrap();
     assert!(number.starts_with("EMP-"));
     let tasks = onboarding::tasks_of(&app, &hr_user, who).await.unwrap();
     let codes: Vec<(&str, &str, &str)> = tasks
@@ -224,7 +259,9 @@ async fn hiring_opens_a_checklist_whose_tasks_do_their_work(app: App) {
     )
     .await
     .unwrap();
-    let (laptop_id, _) = it::create_asset(&app, &it_user, &laptop("SN-9")).await.unwrap();
+    let (laptop_id, _) = it::create_asset(&app, &it_user, &laptop("SN-9"))
+        .await
+        .unwrap();
     let office = it::create_licence(&app, &it_user, &licence("Office suite", "3"))
         .await
         .unwrap();
@@ -250,9 +287,15 @@ async fn hiring_opens_a_checklist_whose_tasks_do_their_work(app: App) {
     )
     .await
     .unwrap();
-    let structure = payroll::create_structure(&app, &hr_user, "Standard", "2026-01-01", &payroll::worked_example())
-        .await
-        .unwrap();
+    let structure = payroll::create_structure(
+        &app,
+        &hr_user,
+        "Standard",
+        "2026-01-01",
+        &payroll::worked_example(),
+    )
+    .await
+    .unwrap();
     onboarding::complete(
         &app,
         &hr_user,
@@ -274,27 +317,43 @@ async fn hiring_opens_a_checklist_whose_tasks_do_their_work(app: App) {
     assert_eq!(login.done_by.as_deref(), Some("tech"));
     assert_eq!(login.note, "nia (sales, employee)");
     // The login works, with the position's roles, and is the employee's.
-    let outcome = auth::login(&app, "nia", "copper meadow 58 lantern").await.unwrap();
+    let outcome = auth::login(&app, "nia", "copper meadow 58 lantern")
+        .await
+        .unwrap();
     assert!(matches!(outcome, auth::LoginOutcome::LoggedIn { .. }));
-    let row = seam_store::users::user_by_username(&app.db, "nia").await.unwrap().unwrap();
+    let row = seam_store::users::user_by_username(&app.db, "nia")
+        .await
+        .unwrap()
+        .unwrap();
     let nia = auth::actor_from_user(&row, None);
     assert!(nia.roles.contains(&Role::Sales) && nia.roles.contains(&Role::Employee));
     assert_eq!(hr::own_employee_id(&app, &nia).await.unwrap(), Some(who));
     let held = it::holdings(&app, &nia, who).await.unwrap();
     assert_eq!(held.assets.len(), 1);
     assert_eq!(held.seats.len(), 1);
-    let record = payroll::employee_record(&app, &hr_user, who).await.unwrap().unwrap();
+    let record = payroll::employee_record(&app, &hr_user, who)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.start_date, "2027-02-01");
 }
 
 async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App) {
     let it_user = staff(&app, "tech", &[Role::It]).await;
     let hr_user = staff(&app, "people", &[Role::Hr]).await;
-    let position = hr::create_position(&app, &hr_user, "Seller", None).await.unwrap();
-    it::set_position_roles(&app, &it_user, position, "sales").await.unwrap();
-    let (who, _) = onboarding::hire(&app, &hr_user, &hire_of("Leo Leaves", "2026-01-05", Some(position)))
+    let position = hr::create_position(&app, &hr_user, "Seller", None)
         .await
         .unwrap();
+    it::set_position_roles(&app, &it_user, position, "sales")
+        .await
+        .unwrap();
+    let (who, _) = onboarding::hire(
+        &app,
+        &hr_user,
+        &hire_of("Leo Leaves", "2026-01-05", Some(position)),
+    )
+    .await
+    .unwrap();
     let tasks = onboarding::tasks_of(&app, &hr_user, who).await.unwrap();
     let login_task = tasks.iter().find(|t| t.code == "login").unwrap().id;
     onboarding::complete(
@@ -310,11 +369,16 @@ async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App
     .await
     .unwrap();
     let auth::LoginOutcome::LoggedIn { session } =
-        auth::login(&app, "leo", "copper meadow 58 lantern").await.unwrap()
+        auth::login(&app, "leo", "copper meadow 58 lantern")
+            .await
+            .unwrap()
     else {
         panic!("no second factor expected")
     };
-    let row = seam_store::users::user_by_username(&app.db, "leo").await.unwrap().unwrap();
+    let row = seam_store::users::user_by_username(&app.db, "leo")
+        .await
+        .unwrap()
+        .unwrap();
     let leo = auth::actor_from_user(&row, None);
     let owner = leo.user_id.unwrap();
     let (_, token) = seam_app::tokens::create_token(
@@ -326,7 +390,9 @@ async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App
     )
     .await
     .unwrap();
-    let (laptop_id, _) = it::create_asset(&app, &it_user, &laptop("SN-7")).await.unwrap();
+    let (laptop_id, _) = it::create_asset(&app, &it_user, &laptop("SN-7"))
+        .await
+        .unwrap();
     it::move_asset(
         &app,
         &it_user,
@@ -345,12 +411,25 @@ async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App
     it::assign_seat(&app, &it_user, office, who).await.unwrap();
 
     let today = seam_app::today().iso();
-    onboarding::offboard(&app, &hr_user, who, &today).await.unwrap();
+    onboarding::offboard(&app, &hr_user, who, &today)
+        .await
+        .unwrap();
     // At once: no login, no session, no token; the seat is free.
-    assert!(auth::login(&app, "leo", "copper meadow 58 lantern").await.is_err());
+    assert!(
+        auth::login(&app, "leo", "copper meadow 58 lantern")
+            .await
+            .is_err()
+    );
     assert!(auth::session_actor(&app, &session).await.unwrap().is_none());
     assert!(auth::token_actor(&app, &token).await.unwrap().is_none());
-    assert_eq!(it::licence(&app, &it_user, office).await.unwrap().seats.len(), 0);
+    assert_eq!(
+        it::licence(&app, &it_user, office)
+            .await
+            .unwrap()
+            .seats
+            .len(),
+        0
+    );
     let tasks = onboarding::tasks_of(&app, &hr_user, who).await.unwrap();
     let done: Vec<&str> = tasks
         .iter()
@@ -359,7 +438,11 @@ async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App
         .collect();
     assert_eq!(done, ["access-revoked", "seats-freed"]);
     // IT takes the laptop back; payroll has no final payslip yet.
-    let returned = tasks.iter().find(|t| t.code == "assets-returned").unwrap().id;
+    let returned = tasks
+        .iter()
+        .find(|t| t.code == "assets-returned")
+        .unwrap()
+        .id;
     onboarding::complete(
         &app,
         &it_user,
@@ -372,7 +455,10 @@ async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App
     .await
     .unwrap();
     let asset = it::asset(&app, &it_user, laptop_id).await.unwrap().asset;
-    assert_eq!((asset.status.as_str(), asset.location.as_str()), ("in-stock", "Returns shelf"));
+    assert_eq!(
+        (asset.status.as_str(), asset.location.as_str()),
+        ("in-stock", "Returns shelf")
+    );
     let final_slip = tasks.iter().find(|t| t.code == "final-payslip").unwrap().id;
     match onboarding::complete(&app, &hr_user, final_slip, &Completion::default()).await {
         Err(AppError::Invalid(e)) => {
@@ -386,13 +472,19 @@ async fn offboarding_leaves_no_session_or_token_and_recovers_everything(app: App
         Err(AppError::Conflict("error-checklist-exists"))
     ));
     let detail = hr::employee(&app, &hr_user, who).await.unwrap();
-    assert_eq!(detail.contracts[0].row.end_date.as_deref(), Some(today.as_str()));
+    assert_eq!(
+        detail.contracts[0].row.end_date.as_deref(),
+        Some(today.as_str())
+    );
 }
 
 async fn bad_input_names_the_field_and_writes_nothing(app: App) {
     let hr_user = staff(&app, "people", &[Role::Hr]).await;
     let it_user = staff(&app, "tech", &[Role::It]).await;
-    let before = hr::list_employees(&app, &hr_user, &Default::default()).await.unwrap().len();
+    let before = hr::list_employees(&app, &hr_user, &Default::default())
+        .await
+        .unwrap()
+        .len();
     let mut bad = hire_of("Eve Early", "2026-03-01", None);
     bad.contract.end_date = "2026-02-01".into();
     bad.contract.salary = "-10".into();
@@ -412,8 +504,14 @@ async fn bad_input_names_the_field_and_writes_nothing(app: App) {
         }
         other => panic!("{other:?}"),
     }
-    let after = hr::list_employees(&app, &hr_user, &Default::default()).await.unwrap().len();
-    assert_eq!(before, after, "no employee, party or checklist half-written");
+    let after = hr::list_employees(&app, &hr_user, &Default::default())
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        before, after,
+        "no employee, party or checklist half-written"
+    );
     let mut asset = laptop("");
     asset.cost = "-1".into();
     match it::create_asset(&app, &it_user, &asset).await {
@@ -423,12 +521,22 @@ async fn bad_input_names_the_field_and_writes_nothing(app: App) {
         }
         other => panic!("{other:?}"),
     }
-    it::create_asset(&app, &it_user, &laptop("SN-1")).await.unwrap();
+    it::create_asset(&app, &it_user, &laptop("SN-1"))
+        .await
+        .unwrap();
     match it::create_asset(&app, &it_user, &laptop("SN-1")).await {
-        Err(AppError::Invalid(e)) => assert_eq!(e.for_field("serial_number"), Some("error-duplicate")),
+        Err(AppError::Invalid(e)) => {
+            assert_eq!(e.for_field("serial_number"), Some("error-duplicate"))
+        }
         other => panic!("{other:?}"),
     }
-    assert_eq!(it::assets(&app, &it_user, &Default::default(), None).await.unwrap().len(), 1);
+    assert_eq!(
+        it::assets(&app, &it_user, &Default::default(), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // A login task with a weak password creates no login and stays open.
     let (who, _) = onboarding::hire(&app, &hr_user, &hire_of("Fay Fine", "2026-03-01", None))
         .await
@@ -444,7 +552,12 @@ async fn bad_input_names_the_field_and_writes_nothing(app: App) {
         Err(AppError::Invalid(e)) => assert!(e.for_field("password").is_some()),
         other => panic!("{other:?}"),
     }
-    assert!(seam_store::users::user_by_username(&app.db, "fay").await.unwrap().is_none());
+    assert!(
+        seam_store::users::user_by_username(&app.db, "fay")
+            .await
+            .unwrap()
+            .is_none()
+    );
     let task = onboarding::task(&app, &it_user, login).await.unwrap();
     assert!(task.done_at_us.is_none());
     assert!(matches!(

@@ -8,8 +8,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, hr, invoices, knowledge, ledger, marketing, misc, parties, payroll, portal,
-    price_lists, problem, products, quotes, reception, sales, sla, stock, ticket_mail, tickets,
+    appointments, crm, hr, invoices, it, knowledge, ledger, marketing, misc, parties, payroll,
+    portal, price_lists, problem, products, quotes, reception, sales, sla, stock, ticket_mail,
+    tickets,
 };
 use crate::html::ok;
 
@@ -78,6 +79,9 @@ impl Modify for BearerAuth {
         marketing::send_campaign, marketing::recipients, marketing::attribution, marketing::bounce_recipient,
         marketing::record_bounce, marketing::list_suppressions, marketing::add_suppression,
         marketing::remove_suppression, marketing::list_consents, marketing::record_consent,
+        it::assets, it::create_asset, it::asset, it::update_asset, it::move_asset, it::licences,
+        it::create_licence, it::assign_seat, it::release_seat, it::tasks, it::complete_task,
+        it::hire, it::offboard,
     ),
     components(schemas(problem::Problem, problem::FieldProblem, ledger::JournalLineInput, sales::SalesOrderLineInput, sales::ShipLineInput,
         invoices::CreditLineInput, invoices::AllocationInput, invoices::EmailInput, invoices::EmailQueued,

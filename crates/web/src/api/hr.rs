@@ -216,7 +216,12 @@ pub async fn list_employees(
     }
 }
 
-async fn one(state: &AppState, actor: &seam_app::Actor, id: i64, status: StatusCode) -> Response {
+pub(crate) async fn one(
+    state: &AppState,
+    actor: &seam_app::Actor,
+    id: i64,
+    status: StatusCode,
+) -> Response {
     match hr::employee(&state.app, actor, id).await {
         Ok(d) => (status, Json(Employee::new(&d))).into_response(),
         Err(e) => problem(&e),
@@ -281,7 +286,7 @@ fn text(v: &Option<String>) -> String {
 }
 
 impl EmployeeInput {
-    fn draft(&self) -> EmployeeDraft {
+    pub(crate) fn draft(&self) -> EmployeeDraft {
         EmployeeDraft {
             name: self.name.clone(),
             work_email: text(&self.work_email),
@@ -379,6 +384,26 @@ impl KnownFields for ContractInput {
     ];
 }
 
+impl ContractInput {
+    pub(crate) fn draft(self) -> ContractDraft {
+        ContractDraft {
+            start_date: self.start_date,
+            end_date: self.end_date.unwrap_or_default(),
+            position_id: self.position_id,
+            department_id: self.department_id,
+            manager_id: self.manager_id,
+            working_time_pct: self
+                .working_time_pct
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            hours_per_week: self.hours_per_week,
+            salary: self.salary,
+            currency: self.currency,
+            salary_period: self.salary_period,
+        }
+    }
+}
+
 /// Add a contract (201): an open-ended one that started earlier ends the
 /// day before; other overlaps, a manager loop and unknown references are
 /// 422 naming the field. Needs `hr.manage`.
@@ -391,21 +416,7 @@ pub async fn add_contract(
     IdPath(id): IdPath,
     ApiJson(input): ApiJson<ContractInput>,
 ) -> Response {
-    let draft = ContractDraft {
-        start_date: input.start_date,
-        end_date: input.end_date.unwrap_or_default(),
-        position_id: input.position_id,
-        department_id: input.department_id,
-        manager_id: input.manager_id,
-        working_time_pct: input
-            .working_time_pct
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        hours_per_week: input.hours_per_week,
-        salary: input.salary,
-        currency: input.currency,
-        salary_period: input.salary_period,
-    };
+    let draft = input.draft();
     match hr::add_contract(&state.app, &actor, id, &draft).await {
         Ok(_) => one(&state, &actor, id, StatusCode::CREATED).await,
         Err(e) => problem(&e),

@@ -7,6 +7,7 @@ pub mod docs;
 pub mod hr;
 pub mod idempotency;
 pub mod invoices;
+pub mod it;
 pub mod json;
 pub mod knowledge;
 pub mod ledger;

@@ -479,7 +479,15 @@ struct EmployeePage {
     periods: Options,
     leave_types: Options,
     contract: ContractForm,
-    /// Which form the errors belong to: `edit`, `contract`, `login`, `contact`, `document`, `entitlement`.
+    /// The onboarding and offboarding checklists and how far they are.
+    tasks: Vec<super::it::TaskView>,
+    checklist_done: usize,
+    checklist_total: usize,
+    offboarded: bool,
+    /// What the employee holds from IT.
+    assets: Vec<super::it::AssetView>,
+    seats: Vec<super::it::SeatView>,
+    /// Which form the errors belong to: `edit`, `contract`, `login`, `contact`, `document`, `entitlement`, `offboard`.
     section: String,
     errors: Errors,
 }
@@ -553,8 +561,30 @@ async fn employee_page(
         .into_iter()
         .map(|t| (t.id.to_string(), t.name))
         .collect();
+    let task_rows = seam_app::onboarding::tasks_of(&state.app, actor, id)
+        .await
+        .unwrap_or_default();
+    let holdings = seam_app::it::holdings(&state.app, actor, id)
+        .await
+        .unwrap_or_default();
     let mut page = Page::new(state, who, "hr-employee-title", "/hr").await;
     page.title.clone_from(&detail.employee.name);
+    let tasks: Vec<super::it::TaskView> = task_rows
+        .iter()
+        .map(|t| super::it::TaskView::new(&page, t))
+        .collect();
+    let (checklist_done, checklist_total) = super::it::progress(&tasks);
+    let offboarded = task_rows.iter().any(|t| t.kind == "offboarding");
+    let assets = holdings
+        .assets
+        .iter()
+        .map(|a| super::it::AssetView::new(&page.i18n, a))
+        .collect();
+    let seats = holdings
+        .seats
+        .iter()
+        .map(|s| super::it::SeatView::new(&page, s))
+        .collect();
     let today = hr::today_iso();
     let e = &detail.employee;
     let (form, contract) =
@@ -614,11 +644,150 @@ async fn employee_page(
             leave_types,
             form,
             contract,
+            tasks,
+            checklist_done,
+            checklist_total,
+            offboarded,
+            assets,
+            seats,
             section: section.to_owned(),
             errors,
             page,
         },
     )
+}
+
+#[derive(Template)]
+#[template(path = "hr_hire.html")]
+struct HirePage {
+    page: Page,
+    form: EmployeeForm,
+    contract: ContractForm,
+    departments: Options,
+    positions: Options,
+    people: Options,
+    periods: Options,
+    errors: Errors,
+}
+
+async fn hire_page(
+    state: &AppState,
+    who: &Who,
+    actor: &Actor,
+    typed: Option<(EmployeeForm, ContractForm)>,
+    errors: Errors,
+    status: StatusCode,
+) -> Response {
+    if !actor.may(Permission::HrManage) {
+        return fail(who, &AppError::Forbidden);
+    }
+    let (departments, positions, people) = match choices(state, actor).await {
+        Ok(c) => c,
+        Err(e) => return fail(who, &e),
+    };
+    let page = Page::new(state, who, "hr-hire-title", "/hr").await;
+    let periods = SalaryPeriod::ALL
+        .iter()
+        .map(|p| {
+            (
+                p.name().to_owned(),
+                page.i18n.t(&format!("salary-period-{}", p.name())),
+            )
+        })
+        .collect();
+    let (form, contract) =
+        typed.unwrap_or_else(|| (EmployeeForm::default(), ContractForm::blank()));
+    render(
+        status,
+        &HirePage {
+            form,
+            contract,
+            departments,
+            positions,
+            people,
+            periods,
+            errors,
+            page,
+        },
+    )
+}
+
+/// The hire form: the person and their first contract.
+pub async fn hire_form(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+) -> Response {
+    hire_page(
+        &state,
+        &who,
+        &actor,
+        None,
+        Errors::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Hires: the record, the contract and the onboarding checklist at once.
+pub async fn hire(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    form: FormData,
+) -> Response {
+    let person = EmployeeForm::from_form(&form);
+    let contract = ContractForm::from_form(&form);
+    let input = seam_app::onboarding::Hire {
+        employee: NewEmployee {
+            employee: person.draft(),
+            username: person.username.clone(),
+        },
+        contract: contract.draft(),
+    };
+    match seam_app::onboarding::hire(&state.app, &actor, &input).await {
+        Ok((id, _)) => {
+            redirect_with_flash(&state, &who, &format!("/hr/employees/{id}"), "flash-hired").await
+        }
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e) {
+            Some((status, errors)) => {
+                hire_page(
+                    &state,
+                    &who,
+                    &actor,
+                    Some((person, contract)),
+                    errors,
+                    status,
+                )
+                .await
+            }
+            None => fail(&who, &e),
+        },
+    }
+}
+
+/// Offboards on the last day given.
+pub async fn offboard(
+    State(state): State<AppState>,
+    Requester(who): Requester,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+    form: FormData,
+) -> Response {
+    let result = seam_app::onboarding::offboard(&state.app, &actor, id, form.get("end_date")).await;
+    after_employee_form(
+        &state,
+        &who,
+        &actor,
+        id,
+        Outcome {
+            section: "offboard",
+            typed: None,
+            result,
+            flash: "flash-offboarded",
+        },
+    )
+    .await
 }
 
 pub async fn employee(

@@ -8,6 +8,7 @@ pub mod csat;
 pub mod home;
 pub mod hr;
 pub mod invoices;
+pub mod it;
 pub mod knowledge;
 pub mod ledger;
 pub mod marketing;

@@ -34,7 +34,11 @@ macro_rules! both_backends {
 }
 
 /// A staff login with these roles (created by the system), as its actor.
-pub async fn staff(app: &App, username: &str, roles: &[seam_domain::access::Role]) -> seam_app::Actor {
+pub async fn staff(
+    app: &App,
+    username: &str,
+    roles: &[seam_domain::access::Role],
+) -> seam_app::Actor {
     use seam_app::users::{self, UserDraft};
     let system = seam_app::Actor::system("t");
     let draft = UserDraft {
