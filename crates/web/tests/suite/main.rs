@@ -16,6 +16,7 @@ mod crm;
 mod crm_api;
 mod hr;
 mod invoices;
+mod it;
 mod knowledge;
 mod ledger;
 mod marketing;
