@@ -20,6 +20,7 @@
 mod appointments;
 mod crm;
 mod hr;
+mod it;
 mod knowledge;
 mod marketing;
 mod payroll;
@@ -555,6 +556,8 @@ pub async fn load_demo(app: &App) -> AppResult<Vec<DemoLogin>> {
     hr::create_hr(app, &actor, today_utc()).await?;
     // After HR: the employees and their contracts are on payroll.
     payroll::create_payroll(app, &actor, today_utc()).await?;
+    // After payroll: the hire in progress is not on last month's run.
+    it::create_it(app, &actor, today_utc()).await?;
     Ok(logins)
 }
 

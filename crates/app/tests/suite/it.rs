@@ -590,3 +590,29 @@ async fn an_it_user_cannot_read_salaries_nor_hire(app: App) {
     ));
     assert!(onboarding::open_tasks(&app, &sales).await.is_err());
 }
+
+both_backends!(the_demo_has_a_register_warnings_and_a_hire_onboarding);
+
+async fn the_demo_has_a_register_warnings_and_a_hire_onboarding(app: App) {
+    seam_app::demo::load_demo(&app).await.unwrap();
+    let system = seam_app::Actor::system("t");
+    let assets = it::assets(&app, &system, &Default::default(), None)
+        .await
+        .unwrap();
+    assert_eq!(assets.len(), 13);
+    assert!(assets.iter().filter(|a| a.status == "assigned").count() >= 8);
+    let licences = it::licences(&app, &system).await.unwrap();
+    assert!(licences.iter().any(|l| l.warnings.expiring));
+    assert!(licences.iter().any(|l| l.warnings.over_allocated));
+    let open = onboarding::open_tasks(&app, &system).await.unwrap();
+    assert!(open.iter().all(|t| t.employee_name == "Jonas Weber"));
+    assert_eq!(open.len(), 5, "all but the signed contract");
+    // The demo's IT login works the IT list.
+    let row = seam_store::users::user_by_username(&app.db, "it-support")
+        .await
+        .unwrap()
+        .unwrap();
+    let it_login = auth::actor_from_user(&row, None);
+    let its = onboarding::open_tasks(&app, &it_login).await.unwrap();
+    assert_eq!(its.len(), 3);
+}
