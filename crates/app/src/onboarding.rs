@@ -268,6 +268,9 @@ async fn work(
             if current.status != "in-stock" {
                 return Err(FieldErrors::one("asset_id", "error-asset-not-in-stock").into());
             }
+            if current.kind != "laptop" {
+                return Err(FieldErrors::one("asset_id", "error-asset-not-laptop").into());
+            }
             let to = AssetMove {
                 status: "assigned".into(),
                 employee_id: Some(employee),

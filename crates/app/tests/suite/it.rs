@@ -265,6 +265,19 @@ async fn hiring_opens_a_checklist_whose_tasks_do_their_work(app: App) {
     let office = it::create_licence(&app, &it_user, &licence("Office suite", "3"))
         .await
         .unwrap();
+    let mut screen = laptop("MON-1");
+    screen.kind = "monitor".into();
+    let (monitor, _) = it::create_asset(&app, &it_user, &screen).await.unwrap();
+    let wrong = Completion {
+        asset_id: Some(monitor),
+        ..Completion::default()
+    };
+    match onboarding::complete(&app, &it_user, task("laptop"), &wrong).await {
+        Err(AppError::Invalid(e)) => {
+            assert_eq!(e.for_field("asset_id"), Some("error-asset-not-laptop"))
+        }
+        other => panic!("{other:?}"),
+    }
     onboarding::complete(
         &app,
         &it_user,

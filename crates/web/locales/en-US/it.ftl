@@ -71,6 +71,7 @@ error-asset-kind = Choose a kind of hardware.
 error-asset-status = Choose a status.
 error-asset-move = An asset cannot go there from its current status.
 error-asset-not-in-stock = This asset is not in stock.
+error-asset-not-laptop = Choose a laptop.
 error-unknown-asset = No such asset.
 error-cost-negative = The cost cannot be negative.
 error-date-future = The date cannot be in the future.

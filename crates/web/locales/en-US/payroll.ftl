@@ -135,3 +135,5 @@ error-payroll-no-version = { $employee }'s salary structure has no version in ef
 error-payroll-compute = { $employee }'s payslip could not be computed.
 error-unknown-employee = No such employee.
 error-unknown-structure = No such salary structure.
+event-employee-payroll-record = Payroll record set
+event-employee-payslip = Payslip posted

@@ -71,6 +71,7 @@ error-asset-kind = Elija un tipo de equipo.
 error-asset-status = Elija un estado.
 error-asset-move = Un activo no puede pasar ahí desde su estado actual.
 error-asset-not-in-stock = Este activo no está en almacén.
+error-asset-not-laptop = Elija un portátil.
 error-unknown-asset = No existe ese activo.
 error-cost-negative = El coste no puede ser negativo.
 error-date-future = La fecha no puede estar en el futuro.

@@ -135,3 +135,5 @@ error-payroll-no-version = La estructura salarial de { $employee } no tiene una 
 error-payroll-compute = No se pudo calcular el recibo de { $employee }.
 error-unknown-employee = No existe ese empleado.
 error-unknown-structure = No existe esa estructura salarial.
+event-employee-payroll-record = Ficha de nómina actualizada
+event-employee-payslip = Recibo de nómina contabilizado

@@ -71,6 +71,7 @@ error-asset-kind = Välj en typ av hårdvara.
 error-asset-status = Välj en status.
 error-asset-move = En tillgång kan inte flyttas dit från sin nuvarande status.
 error-asset-not-in-stock = Tillgången finns inte i lager.
+error-asset-not-laptop = Välj en bärbar dator.
 error-unknown-asset = Det finns ingen sådan tillgång.
 error-cost-negative = Kostnaden kan inte vara negativ.
 error-date-future = Datumet kan inte ligga i framtiden.

@@ -135,3 +135,5 @@ error-payroll-no-version = Lönestrukturen för { $employee } har ingen gälland
 error-payroll-compute = Lönebeskedet för { $employee } kunde inte beräknas.
 error-unknown-employee = Det finns ingen sådan anställd.
 error-unknown-structure = Det finns ingen sådan lönestruktur.
+event-employee-payroll-record = Löneuppgifter satta
+event-employee-payslip = Lönebesked bokfört

@@ -984,6 +984,7 @@ async fn task_page(
             .await
             .unwrap_or_default()
             .into_iter()
+            .filter(|a| a.kind == "laptop")
             .map(|a| {
                 (
                     a.id.to_string(),
