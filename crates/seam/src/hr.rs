@@ -22,34 +22,8 @@ use crate::output::{out, table};
 pub enum EmployeeCommand {
     /// Add an employee and print their number (EMP-000001).
     Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long, value_name = "EMAIL")]
-        work_email: Option<String>,
-        /// YYYY-MM-DD.
-        #[arg(long, value_name = "DATE")]
-        birth_date: Option<String>,
-        #[arg(long, value_name = "EMAIL")]
-        personal_email: Option<String>,
-        #[arg(long, value_name = "PHONE")]
-        personal_phone: Option<String>,
-        #[arg(long)]
-        street: Option<String>,
-        #[arg(long, value_name = "CODE")]
-        postal_code: Option<String>,
-        #[arg(long)]
-        city: Option<String>,
-        /// Two letters, e.g. DE.
-        #[arg(long)]
-        country: Option<String>,
-        #[arg(long, value_name = "ID")]
-        national_id: Option<String>,
-        /// The bank account, checked (print or electronic form).
-        #[arg(long)]
-        iban: Option<String>,
-        /// An existing staff login to link (username).
-        #[arg(long, value_name = "USERNAME")]
-        login: Option<String>,
+        #[command(flatten)]
+        person: PersonArgs,
     },
     /// List employees with their current position, department and manager.
     List {
@@ -65,35 +39,25 @@ pub enum EmployeeCommand {
     /// earlier ends the day before this one starts.
     Contract {
         id: i64,
-        /// The first day, YYYY-MM-DD.
+        #[command(flatten)]
+        terms: ContractArgs,
+    },
+    /// Hire: the employee, their first contract and the onboarding
+    /// checklist (HR, IT and payroll tasks) at once; prints id and number.
+    Hire {
+        #[command(flatten)]
+        person: PersonArgs,
+        #[command(flatten)]
+        terms: ContractArgs,
+    },
+    /// Offboard on the last working day: contract and payroll end that day;
+    /// when it has come the login, its sessions and tokens, and the licence
+    /// seats go at once. Prints the checklist.
+    Offboard {
+        id: i64,
+        /// YYYY-MM-DD.
         #[arg(long, value_name = "DATE")]
-        start: String,
-        /// The last day, YYYY-MM-DD; leave out for an open-ended contract.
-        #[arg(long, value_name = "DATE")]
-        end: Option<String>,
-        #[arg(long, value_name = "POSITION_ID")]
-        position: Option<i64>,
-        #[arg(long, value_name = "DEPARTMENT_ID")]
-        department: Option<i64>,
-        /// The manager's employee id.
-        #[arg(long, value_name = "EMPLOYEE_ID")]
-        manager: Option<i64>,
-        /// Percent of full time, 1-100.
-        #[arg(long, value_name = "PCT", default_value = "100")]
-        working_time: String,
-        /// Hours per week, e.g. 40 or 37.5.
-        #[arg(long, value_name = "HOURS")]
-        hours: String,
-        /// Gross salary, e.g. 4200.00.
-        // A negative amount reaches the use case, which names the option.
-        #[arg(long, allow_hyphen_values = true)]
-        salary: String,
-        /// Three letters, e.g. EUR.
-        #[arg(long)]
-        currency: String,
-        /// month, year or hour.
-        #[arg(long, value_name = "PERIOD", default_value = "month")]
-        per: String,
+        last_day: String,
     },
     /// Link an employee to a staff login (empty to unlink), for self-service.
     Link {
@@ -126,6 +90,113 @@ pub enum EmployeeCommand {
         #[arg(long, value_name = "DEPARTMENT_ID")]
         department: Option<i64>,
     },
+}
+
+/// Who an employee is (adding or hiring them).
+#[derive(Debug, clap::Args)]
+pub struct PersonArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, value_name = "EMAIL")]
+    work_email: Option<String>,
+    /// YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    birth_date: Option<String>,
+    #[arg(long, value_name = "EMAIL")]
+    personal_email: Option<String>,
+    #[arg(long, value_name = "PHONE")]
+    personal_phone: Option<String>,
+    #[arg(long)]
+    street: Option<String>,
+    #[arg(long, value_name = "CODE")]
+    postal_code: Option<String>,
+    #[arg(long)]
+    city: Option<String>,
+    /// Two letters, e.g. DE.
+    #[arg(long)]
+    country: Option<String>,
+    #[arg(long, value_name = "ID")]
+    national_id: Option<String>,
+    /// The bank account, checked (print or electronic form).
+    #[arg(long)]
+    iban: Option<String>,
+    /// An existing staff login to link (username).
+    #[arg(long, value_name = "USERNAME")]
+    login: Option<String>,
+}
+
+impl PersonArgs {
+    fn input(self) -> NewEmployee {
+        NewEmployee {
+            employee: EmployeeDraft {
+                name: self.name,
+                work_email: o(self.work_email),
+                birth_date: o(self.birth_date),
+                contact: ContactDraft {
+                    personal_email: o(self.personal_email),
+                    personal_phone: o(self.personal_phone),
+                    street: o(self.street),
+                    postal_code: o(self.postal_code),
+                    city: o(self.city),
+                    country: o(self.country),
+                },
+                national_id: o(self.national_id),
+                iban: o(self.iban),
+            },
+            username: o(self.login),
+        }
+    }
+}
+
+/// The terms of a contract.
+#[derive(Debug, clap::Args)]
+pub struct ContractArgs {
+    /// The first day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    start: String,
+    /// The last day, YYYY-MM-DD; leave out for an open-ended contract.
+    #[arg(long, value_name = "DATE")]
+    end: Option<String>,
+    #[arg(long, value_name = "POSITION_ID")]
+    position: Option<i64>,
+    #[arg(long, value_name = "DEPARTMENT_ID")]
+    department: Option<i64>,
+    /// The manager's employee id.
+    #[arg(long, value_name = "EMPLOYEE_ID")]
+    manager: Option<i64>,
+    /// Percent of full time, 1-100.
+    #[arg(long, value_name = "PCT", default_value = "100")]
+    working_time: String,
+    /// Hours per week, e.g. 40 or 37.5.
+    #[arg(long, value_name = "HOURS")]
+    hours: String,
+    /// Gross salary, e.g. 4200.00.
+    // A negative amount reaches the use case, which names the option.
+    #[arg(long, allow_hyphen_values = true)]
+    salary: String,
+    /// Three letters, e.g. EUR.
+    #[arg(long)]
+    currency: String,
+    /// month, year or hour.
+    #[arg(long, value_name = "PERIOD", default_value = "month")]
+    per: String,
+}
+
+impl ContractArgs {
+    fn draft(self) -> ContractDraft {
+        ContractDraft {
+            start_date: self.start,
+            end_date: o(self.end),
+            position_id: self.position,
+            department_id: self.department,
+            manager_id: self.manager,
+            working_time_pct: self.working_time,
+            hours_per_week: self.hours,
+            salary: self.salary,
+            currency: self.currency,
+            salary_period: self.per,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,42 +312,36 @@ fn o(v: Option<String>) -> String {
 pub async fn employee(app: &App, command: EmployeeCommand) -> anyhow::Result<ExitCode> {
     let actor = cli();
     match command {
-        EmployeeCommand::Add {
-            name,
-            work_email,
-            birth_date,
-            personal_email,
-            personal_phone,
-            street,
-            postal_code,
-            city,
-            country,
-            national_id,
-            iban,
-            login,
-        } => {
-            let input = NewEmployee {
-                employee: EmployeeDraft {
-                    name,
-                    work_email: o(work_email),
-                    birth_date: o(birth_date),
-                    contact: ContactDraft {
-                        personal_email: o(personal_email),
-                        personal_phone: o(personal_phone),
-                        street: o(street),
-                        postal_code: o(postal_code),
-                        city: o(city),
-                        country: o(country),
-                    },
-                    national_id: o(national_id),
-                    iban: o(iban),
-                },
-                username: o(login),
-            };
-            let (id, number) = hr::create_employee(app, &actor, &input)
+        EmployeeCommand::Add { person } => {
+            let (id, number) = hr::create_employee(app, &actor, &person.input())
                 .await
                 .map_err(option_names)?;
             out(format!("{id} {number}"))?;
+        }
+        EmployeeCommand::Hire { person, terms } => {
+            let hire = seam_app::onboarding::Hire {
+                employee: person.input(),
+                contract: terms.draft(),
+            };
+            let (id, number) = seam_app::onboarding::hire(app, &actor, &hire)
+                .await
+                .map_err(option_names)?;
+            out(format!("{id} {number}"))?;
+        }
+        EmployeeCommand::Offboard { id, last_day } => {
+            seam_app::onboarding::offboard(app, &actor, id, &last_day)
+                .await
+                .map_err(|e| match e {
+                    AppError::Invalid(errors) => {
+                        let mut renamed = FieldErrors::new();
+                        for e in errors.iter() {
+                            renamed.add_with("--last-day", e.code, e.args.clone());
+                        }
+                        AppError::Invalid(renamed)
+                    }
+                    other => other,
+                })?;
+            crate::it::print_tasks(&seam_app::onboarding::tasks_of(app, &actor, id).await?)?;
         }
         EmployeeCommand::List { search, department } => {
             let filter = hr::EmployeeFilter {
@@ -304,32 +369,8 @@ pub async fn employee(app: &App, command: EmployeeCommand) -> anyhow::Result<Exi
             ))?;
         }
         EmployeeCommand::Show { id } => show(app, &actor, id).await?,
-        EmployeeCommand::Contract {
-            id,
-            start,
-            end,
-            position,
-            department,
-            manager,
-            working_time,
-            hours,
-            salary,
-            currency,
-            per,
-        } => {
-            let draft = ContractDraft {
-                start_date: start,
-                end_date: o(end),
-                position_id: position,
-                department_id: department,
-                manager_id: manager,
-                working_time_pct: working_time,
-                hours_per_week: hours,
-                salary,
-                currency,
-                salary_period: per,
-            };
-            let contract = hr::add_contract(app, &actor, id, &draft)
+        EmployeeCommand::Contract { id, terms } => {
+            let contract = hr::add_contract(app, &actor, id, &terms.draft())
                 .await
                 .map_err(option_names)?;
             out(contract.to_string())?;

@@ -31,6 +31,7 @@ mod data;
 mod generate;
 mod hr;
 mod invoice;
+mod it;
 mod jobs;
 mod kb;
 mod ledger;
@@ -203,6 +204,15 @@ enum Command {
     /// Leave: request, approve, reject, list, balances, public holidays.
     #[command(subcommand)]
     Leave(hr::LeaveCommand),
+    /// IT assets: add, list, move through in stock, assigned, in repair and retired, export CSV.
+    #[command(subcommand)]
+    Asset(it::AssetCommand),
+    /// Software licences: add, list with warnings, assign and free seats.
+    #[command(subcommand)]
+    Licence(it::LicenceCommand),
+    /// Checklist tasks of hires and leavers: list the open ones, complete one.
+    #[command(subcommand)]
+    Task(it::TaskCommand),
     /// The sales pipeline: list and show opportunities, move them between stages, win (into a quote) and lose.
     #[command(subcommand)]
     Opportunity(crm::OpportunityCommand),
@@ -476,6 +486,9 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Lead(command) => crm::lead(app, command).await,
         Command::Employee(command) => hr::employee(app, command).await,
         Command::Leave(command) => hr::leave(app, command).await,
+        Command::Asset(command) => it::asset(app, command).await,
+        Command::Licence(command) => it::licence(app, command).await,
+        Command::Task(command) => it::task(app, command).await,
         Command::Opportunity(command) => crm::opportunity(app, command).await,
         Command::Forecast { format } => crm::forecast(app, format).await,
         Command::Segment(command) => marketing::segment(app, command).await,

@@ -273,3 +273,131 @@ async fn employees_contracts_and_leave_from_the_cli() {
         assert!(annual.contains("25") && annual.contains("21"), "{balance}");
     }
 }
+
+/// Hire to retire from the console: hire, IT's tasks (login, laptop),
+/// a licence that refuses a seat too many, and offboarding that revokes.
+#[tokio::test]
+async fn hire_to_retire_from_the_cli() {
+    for db in backends().await {
+        let hire = |name: &str, salary: &str| {
+            vec![
+                "employee".to_owned(),
+                "hire".into(),
+                "--name".into(),
+                name.into(),
+                "--start".into(),
+                "2026-01-05".into(),
+                "--hours".into(),
+                "40".into(),
+                "--salary".into(),
+                salary.into(),
+                "--currency".into(),
+                "EUR".into(),
+            ]
+        };
+        let args = hire("Nils Neg", "-5");
+        let refused = seam(&db, &args.iter().map(String::as_str).collect::<Vec<_>>()).failed();
+        assert!(refused.stderr.contains("--salary"), "{refused:?}");
+        assert_eq!(row_count(&db, "employees").await, 0);
+        assert_eq!(row_count(&db, "hr_checklists").await, 0);
+        let args = hire("Nina New", "3000");
+        let employee = first_word(
+            &seam(&db, &args.iter().map(String::as_str).collect::<Vec<_>>())
+                .ok()
+                .stdout,
+        );
+        let tasks = seam(&db, &["task", "list"]).ok().stdout;
+        assert_eq!(
+            tasks.lines().filter(|l| l.contains("Nina New")).count(),
+            6,
+            "{tasks}"
+        );
+        let task_id = |code: &str| {
+            tasks
+                .lines()
+                .find(|l| l.split_whitespace().any(|w| w == code))
+                .map(first_word)
+                .unwrap()
+        };
+        let login = seam(
+            &db,
+            &[
+                "task",
+                "done",
+                &task_id("login"),
+                "--username",
+                "nina",
+                "--password",
+                "copper meadow 58 lantern",
+            ],
+        )
+        .ok();
+        assert!(
+            login.stdout.starts_with("login nina (employee)"),
+            "{login:?}"
+        );
+        let asset = first_word(
+            &seam(
+                &db,
+                &[
+                    "asset", "add", "--kind", "laptop", "--model", "T14", "--serial", "S-1",
+                ],
+            )
+            .ok()
+            .stdout,
+        );
+        let bad = seam(
+            &db,
+            &[
+                "asset", "add", "--kind", "laptop", "--model", "T14", "--serial", "S-2", "--cost",
+                "-1",
+            ],
+        )
+        .failed();
+        assert!(bad.stderr.contains("--cost"), "{bad:?}");
+        seam(
+            &db,
+            &["task", "done", &task_id("laptop"), "--asset", &asset],
+        )
+        .ok();
+        let list = seam(&db, &["asset", "list", "--status", "assigned"])
+            .ok()
+            .stdout;
+        assert!(
+            list.contains("IT-000001") && list.contains("Nina New"),
+            "{list}"
+        );
+        let licence = first_word(
+            &seam(
+                &db,
+                &["licence", "add", "--product", "Office", "--seats", "0"],
+            )
+            .ok()
+            .stdout,
+        );
+        let full = seam(&db, &["licence", "seat", &licence, "--employee", &employee]).failed();
+        assert!(full.stderr.contains("--licence"), "{full:?}");
+        let offboarded = seam(
+            &db,
+            &[
+                "employee",
+                "offboard",
+                &employee,
+                "--last-day",
+                "2026-06-30",
+            ],
+        )
+        .ok()
+        .stdout;
+        assert!(offboarded.contains("access-revoked"), "{offboarded}");
+        let users = seam(&db, &["user", "list"]).ok().stdout;
+        let nina = users
+            .lines()
+            .find(|l| l.contains("nina"))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(nina.contains("disabled") || nina.contains("yes"), "{users}");
+        let csv = seam(&db, &["asset", "export"]).ok().stdout;
+        assert!(csv.starts_with("tag,kind,model"), "{csv}");
+    }
+}
