@@ -88,6 +88,43 @@ pub async fn profile(app: &App) -> AppResult<CompanyProfile> {
     Ok(profile)
 }
 
+/// The setting naming the address people reach Seam at
+/// (`https://seam.example.com`), which every e-mailed link starts with: a
+/// campaign's unsubscribe link, a rating link.
+pub const PUBLIC_URL_SETTING: &str = "company.public_url";
+
+/// The public address; "" when none is set.
+pub async fn public_url(app: &App) -> AppResult<String> {
+    Ok(settings::setting(&app.db, PUBLIC_URL_SETTING)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Reads a public address: an http(s) address with a host, without spaces,
+/// a query or a fragment; the trailing `/` is dropped. "" stays "".
+///
+/// Errors: `field` with `error-url`.
+pub fn check_public_url(field: &str, url: &str) -> Result<String, FieldErrors> {
+    let url = url.trim().trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let well_formed = host.is_some_and(|h| !h.is_empty())
+        && !url.contains(['?', '#'])
+        && !url.contains(char::is_whitespace);
+    if url.is_empty() || well_formed {
+        Ok(url.to_owned())
+    } else {
+        Err(FieldErrors::one(field, "error-url"))
+    }
+}
+
+/// Stores the public address inside the caller's transaction.
+pub(crate) async fn set_public_url_in(tx: &mut seam_store::Tx, url: &str) -> AppResult<()> {
+    settings::set_setting(tx, PUBLIC_URL_SETTING, url).await?;
+    Ok(())
+}
+
 /// The currency the books are kept in.
 pub async fn currency(app: &App) -> AppResult<String> {
     Ok(profile(app).await?.currency)

@@ -106,38 +106,26 @@ async fn rate_in(
 
 /// How long an e-mailed rating link works.
 pub const LINK_TTL_US: i64 = 30 * 24 * 3600 * 1_000_000;
-/// The setting naming the address customers reach Seam at
-/// (`https://seam.example.com`), which e-mailed links start with.
-pub const PUBLIC_URL_SETTING: &str = "service.public_url";
 /// The prefix of a rating link's token.
 const LINK_PREFIX: &str = "csat_";
 
 /// The address e-mailed links start with; "" when none is set.
 pub async fn public_url(app: &App) -> AppResult<String> {
-    Ok(seam_store::settings::setting(&app.db, PUBLIC_URL_SETTING)
-        .await?
-        .unwrap_or_default())
+    crate::company::public_url(app).await
 }
 
-/// Sets the address e-mailed links start with. Needs `service.admin`.
+/// Sets the address e-mailed links start with (the company's one public
+/// address, shared with marketing's links). Needs `service.admin`.
 ///
 /// Errors: [`AppError::Invalid`] naming `public_url` (`error-url`) unless it
 /// is empty or an http(s) address without spaces.
 pub async fn set_public_url(app: &App, actor: &Actor, url: &str) -> AppResult<()> {
     actor.require(Permission::ServiceAdmin)?;
-    let url = url.trim().trim_end_matches('/');
-    let well_formed = (url.starts_with("https://") || url.starts_with("http://"))
-        && url.len() > "https://".len()
-        && !url.chars().any(char::is_whitespace);
-    if !url.is_empty() && !well_formed {
-        return Err(AppError::Invalid(FieldErrors::one(
-            "public_url",
-            "error-url",
-        )));
-    }
+    let url = crate::company::check_public_url("public_url", url)?;
+    let url = url.as_str();
     let before = public_url(app).await?;
     let mut tx = app.db.begin().await?;
-    seam_store::settings::set_setting(&mut tx, PUBLIC_URL_SETTING, url).await?;
+    crate::company::set_public_url_in(&mut tx, url).await?;
     record(
         &mut tx,
         actor,

@@ -54,8 +54,6 @@ pub const SEND_JOB: &str = "campaign-send";
 pub const RATE_SETTING: &str = "marketing.rate_per_tick";
 /// The setting: seconds between two ticks of one campaign.
 pub const TICK_SETTING: &str = "marketing.tick_seconds";
-/// The setting: the address Seam is reached at from outside, for unsubscribe links.
-pub const BASE_URL_SETTING: &str = "marketing.base_url";
 pub const RATE_DEFAULT: i64 = 20;
 pub const RATE_MAX: i64 = 1_000;
 pub const TICK_DEFAULT_S: i64 = 60;
@@ -713,9 +711,12 @@ async fn stored_send_settings(app: &App) -> AppResult<SendSettings> {
         match name.as_str() {
             RATE_SETTING => out.rate_per_tick = value.parse().unwrap_or(RATE_DEFAULT),
             TICK_SETTING => out.tick_seconds = value.parse().unwrap_or(TICK_DEFAULT_S),
-            BASE_URL_SETTING if !value.is_empty() => out.base_url = value,
             _ => {}
         }
+    }
+    let public = crate::company::public_url(app).await?;
+    if !public.is_empty() {
+        out.base_url = public;
     }
     Ok(out)
 }
@@ -768,17 +769,13 @@ pub async fn update_send_settings(
         before.tick_seconds,
         &mut errors,
     );
-    let url = base_url.trim().trim_end_matches('/').to_owned();
-    let url = if url.is_empty() {
-        before.base_url.clone()
-    } else if (url.starts_with("https://") || url.starts_with("http://"))
-        && !url.contains(['?', '#', ' '])
-        && url.split("://").nth(1).is_some_and(|h| !h.is_empty())
-    {
-        url
-    } else {
-        errors.add("base_url", "error-url");
-        url
+    let url = match crate::company::check_public_url("base_url", base_url) {
+        Ok(url) if url.is_empty() => before.base_url.clone(),
+        Ok(url) => url,
+        Err(e) => {
+            errors.extend(e);
+            base_url.to_owned()
+        }
     };
     errors.into_result(())?;
     let after = SendSettings {
@@ -790,7 +787,7 @@ pub async fn update_send_settings(
     let mut tx = app.db.begin().await?;
     settings::set_setting(&mut tx, RATE_SETTING, &after.rate_per_tick.to_string()).await?;
     settings::set_setting(&mut tx, TICK_SETTING, &after.tick_seconds.to_string()).await?;
-    settings::set_setting(&mut tx, BASE_URL_SETTING, &after.base_url).await?;
+    crate::company::set_public_url_in(&mut tx, &after.base_url).await?;
     audit(
         &mut tx,
         actor,

@@ -111,6 +111,11 @@ async fn a_resolved_ticket_mails_a_link_that_rates_it_once(app: App) {
     csat::set_public_url(&app, &admin(), "https://desk.example/")
         .await
         .unwrap();
+    // One public address serves every e-mailed link: marketing's too.
+    let sending = seam_app::marketing::send_settings(&app, &admin())
+        .await
+        .unwrap();
+    assert_eq!(sending.base_url, "https://desk.example");
     let party = customer(&app).await;
     let id = resolved_ticket(&app, party, "Broken lid").await;
     // Closing after resolving sends no second link.

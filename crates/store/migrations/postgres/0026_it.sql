@@ -97,3 +97,13 @@ CREATE TABLE hr_checklist_tasks (
     CONSTRAINT ck_hr_checklist_tasks_team CHECK (team IN ('hr', 'it', 'payroll'))
 );
 CREATE INDEX ix_hr_checklist_tasks_open ON hr_checklist_tasks (team, done_at_us, due_date);
+
+-- One public address for every e-mailed link (campaign unsubscribe links,
+-- rating links): the two settings that held it become company.public_url,
+-- the service desk's value first.
+INSERT INTO settings (name, value)
+    SELECT 'company.public_url', value FROM settings WHERE name = 'service.public_url' AND value <> '';
+INSERT INTO settings (name, value)
+    SELECT 'company.public_url', value FROM settings WHERE name = 'marketing.base_url' AND value <> ''
+    AND NOT EXISTS (SELECT 1 FROM settings WHERE name = 'company.public_url');
+DELETE FROM settings WHERE name IN ('service.public_url', 'marketing.base_url');
