@@ -242,6 +242,29 @@ pub async fn my_requests(app: &App, actor: &Actor) -> AppResult<Vec<AccessReques
     Ok(store::list(&app.db, &filter, LIST_MAX).await?)
 }
 
+/// Every request, newest first, or those in one state (`requested`,
+/// `approved`, `rejected`). Needs `hr.use`.
+///
+/// Errors: [`AppError::Invalid`] naming `state` (`error-access-state-name`).
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    state: Option<&str>,
+) -> AppResult<Vec<AccessRequestRow>> {
+    actor.require(Permission::HrUse)?;
+    let state = state.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(s) = state
+        && !["requested", "approved", "rejected"].contains(&s)
+    {
+        return Err(FieldErrors::one("state", "error-access-state-name").into());
+    }
+    let filter = Filter {
+        state: state.map(str::to_owned),
+        ..Filter::default()
+    };
+    Ok(store::list(&app.db, &filter, LIST_MAX).await?)
+}
+
 /// The requests waiting for the actor's decision: their reports' for a
 /// manager, everyone's for HR (`hr.manage`); never their own.
 pub async fn awaiting_decision(app: &App, actor: &Actor) -> AppResult<Vec<AccessRequestRow>> {

@@ -21,6 +21,7 @@
     clippy::await_holding_lock
 )]
 
+mod access_request;
 mod admin;
 mod appointment;
 mod bench;
@@ -203,6 +204,9 @@ enum Command {
     /// Leave: request, approve, reject, list, balances, public holidays.
     #[command(subcommand)]
     Leave(hr::LeaveCommand),
+    /// Access requests: list them, approve (opening the IT ticket for the grant) or reject.
+    #[command(subcommand)]
+    AccessRequest(access_request::AccessRequestCommand),
     /// The sales pipeline: list and show opportunities, move them between stages, win (into a quote) and lose.
     #[command(subcommand)]
     Opportunity(crm::OpportunityCommand),
@@ -476,6 +480,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Lead(command) => crm::lead(app, command).await,
         Command::Employee(command) => hr::employee(app, command).await,
         Command::Leave(command) => hr::leave(app, command).await,
+        Command::AccessRequest(command) => access_request::run(app, command).await,
         Command::Opportunity(command) => crm::opportunity(app, command).await,
         Command::Forecast { format } => crm::forecast(app, format).await,
         Command::Segment(command) => marketing::segment(app, command).await,

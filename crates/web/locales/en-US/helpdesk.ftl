@@ -32,3 +32,4 @@ notice-access-requested = Access to approve: { $subject }
 notice-access-approved = Your access request was approved: { $subject }
 notice-access-rejected = Your access request was rejected: { $subject }
 notice-it-request-replied = IT answered your request { $subject }
+error-access-state-name = The state is requested, approved or rejected.

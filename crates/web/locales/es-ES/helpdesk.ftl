@@ -32,3 +32,4 @@ notice-access-requested = Acceso por aprobar: { $subject }
 notice-access-approved = Su solicitud de acceso se aprobó: { $subject }
 notice-access-rejected = Su solicitud de acceso se rechazó: { $subject }
 notice-it-request-replied = TI respondió a su petición { $subject }
+error-access-state-name = El estado es requested, approved o rejected.

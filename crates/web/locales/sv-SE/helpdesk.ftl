@@ -32,3 +32,4 @@ notice-access-requested = Behörighet att godkänna: { $subject }
 notice-access-approved = Din behörighetsförfrågan godkändes: { $subject }
 notice-access-rejected = Din behörighetsförfrågan avslogs: { $subject }
 notice-it-request-replied = IT svarade på ditt ärende { $subject }
+error-access-state-name = Tillståndet är requested, approved eller rejected.
