@@ -2,7 +2,7 @@
 // SEAM_TEST_PG_URL is set, on PostgreSQL: HR creates an employee record for
 // the receptionist's login with a contract under the managing director; IT
 // opens the record and sees no salary; the receptionist requests leave from
-// "My profile"; the manager approves it from "Leave to approve"; and it
+// "My profile"; the manager approves it from "My approvals"; and it
 // shows on the team calendar.
 //
 //   cargo build -p seam && SEAM_BIN=target/debug/seam node --test tests/browser/hr.test.mjs

@@ -92,7 +92,7 @@ pub fn today_iso() -> String {
     crate::today().iso()
 }
 
-fn require_staff(actor: &Actor) -> AppResult<()> {
+pub(crate) fn require_staff(actor: &Actor) -> AppResult<()> {
     match actor.kind {
         UserKind::Staff => Ok(()),
         UserKind::Portal => Err(AppError::Forbidden),

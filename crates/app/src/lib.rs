@@ -26,6 +26,7 @@
     )
 )]
 
+pub mod access_requests;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
@@ -37,6 +38,7 @@ pub mod customer_view;
 pub mod demo;
 pub mod fulfilment;
 pub mod generate;
+pub mod helpdesk;
 pub mod hr;
 pub mod idempotency;
 pub mod invoicing;

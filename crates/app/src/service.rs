@@ -7,8 +7,12 @@
 //! invoice).
 //!
 //! Who sees a ticket: the service desk (`service.use`) sees every ticket; a
-//! back-office team sees the tickets waiting in its own queue. A portal
-//! customer sees their own party's tickets and only their public messages.
+//! back-office team sees the tickets waiting in its own queue. The requester
+//! sees their own party's tickets and only their public messages: a portal
+//! customer (the party of their login) or an employee asking IT for help in
+//! self-service (the party of their employee record, see
+//! [`crate::helpdesk`]). Both sides run the same code below, told apart by
+//! [`Side`].
 
 use seam_domain::FieldErrors;
 use seam_domain::access::Permission;
@@ -87,16 +91,65 @@ pub fn queues_of(actor: &Actor) -> Vec<Queue> {
         .collect()
 }
 
-/// Whether the actor may see the ticket: the service desk sees all of them,
-/// other teams the ones in their queue, a customer their own party's.
+/// Whose side of a ticket the actor is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// Staff at the desk: the queues they work (all of them for the service
+    /// desk), internal notes included.
+    Desk,
+    /// The one who asked, for this party: a portal customer, or an employee
+    /// in self-service. Sees only the party's tickets and their public
+    /// messages; what they write is the requester's message.
+    Requester(PartyId),
+}
+
+impl Side {
+    fn is_requester(self) -> bool {
+        matches!(self, Side::Requester(_))
+    }
+}
+
+/// The side a login takes in the front office's ticketing: a portal
+/// customer asks for their own party, staff work at the desk.
+///
+/// Errors: [`AppError::Forbidden`] without `portal.use` or a queue to work;
+/// [`AppError::NotFound`] for a portal login without a party.
+pub(crate) fn side_of(actor: &Actor) -> AppResult<Side> {
+    match actor.kind {
+        UserKind::Portal => {
+            actor.require(Permission::PortalUse)?;
+            Ok(Side::Requester(actor.party_id.ok_or(AppError::NotFound)?))
+        }
+        UserKind::Staff => {
+            require_staff_desk(actor)?;
+            Ok(Side::Desk)
+        }
+    }
+}
+
+/// Whether the actor, on `side`, may see the ticket: the service desk sees
+/// all of them, other teams the ones in their queue, a requester their own
+/// party's.
+fn sees(actor: &Actor, side: Side, row: &TicketRow) -> bool {
+    match side {
+        Side::Requester(party) => PartyId(row.party_id) == party,
+        Side::Desk => {
+            actor.kind == UserKind::Staff
+                && (actor.may(Permission::ServiceUse) || actor.may(queue_of(row).permission()))
+        }
+    }
+}
+
+/// Whether the actor may see the ticket from the side their login takes.
 pub(crate) fn may_see(actor: &Actor, row: &TicketRow) -> bool {
     match actor.kind {
         UserKind::Portal => {
-            actor.may(Permission::PortalUse) && actor.party_id == Some(PartyId(row.party_id))
+            actor.may(Permission::PortalUse)
+                && actor
+                    .party_id
+                    .is_some_and(|p| sees(actor, Side::Requester(p), row))
         }
-        UserKind::Staff => {
-            actor.may(Permission::ServiceUse) || actor.may(queue_of(row).permission())
-        }
+        UserKind::Staff => sees(actor, Side::Desk, row),
     }
 }
 
@@ -113,10 +166,37 @@ pub(crate) async fn visible(app: &App, actor: &Actor, id: i64) -> AppResult<Tick
     }
 }
 
+/// The ticket if the actor may see it from `side`; "not found" otherwise.
+pub(crate) async fn visible_as(
+    app: &App,
+    actor: &Actor,
+    side: Side,
+    id: i64,
+) -> AppResult<TicketRow> {
+    let row = store::ticket(&app.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if sees(actor, side, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// The same, locked in the command's transaction.
 pub(crate) async fn visible_in_tx(tx: &mut Tx, actor: &Actor, id: i64) -> AppResult<TicketRow> {
     let row = store::ticket_in_tx(tx, id).await?;
     if may_see(actor, &row) {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// [`visible_as`], locked in the command's transaction.
+async fn visible_in_tx_as(tx: &mut Tx, actor: &Actor, side: Side, id: i64) -> AppResult<TicketRow> {
+    let row = store::ticket_in_tx(tx, id).await?;
+    if sees(actor, side, &row) {
         Ok(row)
     } else {
         Err(AppError::NotFound)
@@ -230,43 +310,90 @@ pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppRe
     };
     errors.into_result(())?;
     let mut tx = app.db.begin().await?;
+    let id = open_in(
+        app,
+        &mut tx,
+        actor,
+        &Opening {
+            party_id: party.id,
+            queue: Queue::Service,
+            channel: valid.channel,
+            priority: valid.priority,
+            subject: &valid.subject,
+            body: &valid.body,
+            by_requester: by_customer,
+            invoice_id,
+            order_id,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A ticket about to be opened, checked by the caller.
+#[derive(Debug, Clone)]
+pub(crate) struct Opening<'a> {
+    pub party_id: i64,
+    pub queue: Queue,
+    pub channel: Channel,
+    pub priority: Priority,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// The first message is the requester's (a customer's or an
+    /// employee's), not a member of staff's.
+    pub by_requester: bool,
+    pub invoice_id: Option<i64>,
+    pub order_id: Option<i64>,
+}
+
+/// Opens a ticket in the caller's transaction: numbered TK-YYYY-NNNNNN,
+/// its first (public) message, the SLA clocks started and the audit event
+/// written. Every way of opening a ticket ends here: the desk, the portal,
+/// an employee's IT request and an approved access request. Returns its id.
+pub(crate) async fn open_in(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    opening: &Opening<'_>,
+) -> AppResult<i64> {
     let year = today().year;
-    let seq = seam_store::ledger::next_number(&mut tx, &rules::series(year)).await?;
+    let seq = seam_store::ledger::next_number(tx, &rules::series(year)).await?;
     let number = rules::ticket_number(year, seq);
     let now = now_us();
     let id = store::insert(
-        &mut tx,
+        tx,
         &NewTicket {
             number: &number,
-            party_id: party.id,
-            subject: &valid.subject,
-            queue: Queue::Service.name(),
-            priority: valid.priority.name(),
-            channel: valid.channel.name(),
-            invoice_id,
-            order_id,
+            party_id: opening.party_id,
+            subject: opening.subject,
+            queue: opening.queue.name(),
+            priority: opening.priority.name(),
+            channel: opening.channel.name(),
+            invoice_id: opening.invoice_id,
+            order_id: opening.order_id,
             opened_by: &actor.username,
         },
         now,
     )
     .await?;
     store::insert_message(
-        &mut tx,
+        tx,
         &NewMessage {
             ticket_id: id,
             author_user_id: actor.user_id.map(|u| u.0),
             author_name: &actor.display_name,
-            by_customer,
+            by_customer: opening.by_requester,
             public: true,
-            body: &valid.body,
+            body: opening.body,
         },
         now,
     )
     .await?;
-    let row = store::ticket_in_tx(&mut tx, id).await?;
-    crate::sla::start(app, &mut tx, &row, now).await?;
+    let row = store::ticket_in_tx(tx, id).await?;
+    crate::sla::start(app, tx, &row, now).await?;
     record(
-        &mut tx,
+        tx,
         actor,
         Change {
             entity_type: "ticket",
@@ -277,7 +404,6 @@ pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppRe
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -286,13 +412,22 @@ pub async fn open_ticket(app: &App, actor: &Actor, input: &TicketInput) -> AppRe
 ///
 /// Errors: [`AppError::NotFound`] for a ticket the actor may not see.
 pub async fn ticket(app: &App, actor: &Actor, id: i64) -> AppResult<TicketDetail> {
-    if actor.kind == UserKind::Portal {
-        actor.require(Permission::PortalUse)?;
-    } else {
-        require_staff_desk(actor)?;
-    }
-    let row = visible(app, actor, id).await?;
-    let public_only = actor.kind == UserKind::Portal;
+    let side = side_of(actor)?;
+    ticket_as(app, actor, side, id).await
+}
+
+/// A ticket with its thread as `side` sees it: a requester gets only their
+/// party's tickets and only the public messages.
+///
+/// Errors: [`AppError::NotFound`] for a ticket the actor may not see.
+pub(crate) async fn ticket_as(
+    app: &App,
+    actor: &Actor,
+    side: Side,
+    id: i64,
+) -> AppResult<TicketDetail> {
+    let row = visible_as(app, actor, side, id).await?;
+    let public_only = side.is_requester();
     let messages = store::messages(&app.db, id, public_only).await?;
     let (invoice, credit_notes) = match row.invoice_id {
         Some(invoice_id) => (
@@ -376,18 +511,32 @@ pub async fn list(
     filter: &ListFilter,
     before: Option<i64>,
 ) -> AppResult<Vec<TicketRow>> {
-    let store_filter = match actor.kind {
+    let side = match actor.kind {
         UserKind::Portal => {
             actor.require(Permission::PortalUse)?;
-            let party = actor.party_id.ok_or(AppError::Forbidden)?;
-            TicketFilter {
-                queues: Vec::new(),
-                party_id: Some(party.0),
-                active_only: filter.active_only,
-            }
+            Side::Requester(actor.party_id.ok_or(AppError::Forbidden)?)
         }
-        UserKind::Staff => {
-            require_staff_desk(actor)?;
+        UserKind::Staff => side_of(actor)?,
+    };
+    list_as(app, actor, side, filter, before).await
+}
+
+/// Tickets newest first, below `before`, as `side` sees them: the desk the
+/// queues the actor works, a requester their party's in every queue.
+pub(crate) async fn list_as(
+    app: &App,
+    actor: &Actor,
+    side: Side,
+    filter: &ListFilter,
+    before: Option<i64>,
+) -> AppResult<Vec<TicketRow>> {
+    let store_filter = match side {
+        Side::Requester(party) => TicketFilter {
+            queues: Vec::new(),
+            party_id: Some(party.0),
+            active_only: filter.active_only,
+        },
+        Side::Desk => {
             let mine: Vec<Queue> = if actor.may(Permission::ServiceUse) {
                 Queue::ALL.to_vec()
             } else {
@@ -506,12 +655,24 @@ pub async fn reply_with(
     public: bool,
     uploads: &[Upload],
 ) -> AppResult<i64> {
-    let by_customer = actor.kind == UserKind::Portal;
-    if by_customer {
-        actor.require(Permission::PortalUse)?;
-    } else {
-        require_staff_desk(actor)?;
-    }
+    let side = side_of(actor)?;
+    reply_as(app, actor, side, id, body, public, uploads).await
+}
+
+/// As [`reply_with`], from `side`: a requester's message is always public,
+/// reopens the ticket and notifies its assignee; the desk's public reply
+/// is e-mailed to the customer (and, on an employee's ticket, notified to
+/// the employee's login).
+pub(crate) async fn reply_as(
+    app: &App,
+    actor: &Actor,
+    side: Side,
+    id: i64,
+    body: &str,
+    public: bool,
+    uploads: &[Upload],
+) -> AppResult<i64> {
+    let by_customer = side.is_requester();
     let public = public || by_customer;
     let mut errors = FieldErrors::new();
     let body = match rules::validate_body(body) {
@@ -530,7 +691,7 @@ pub async fn reply_with(
     };
     errors.into_result(())?;
     let mut tx = app.db.begin().await?;
-    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let before = visible_in_tx_as(&mut tx, actor, side, id).await?;
     let state = state_of(&before)
         .after_message(by_customer, public)
         .map_err(illegal)?;
@@ -588,6 +749,7 @@ pub async fn reply_with(
         }
     } else if public {
         email_customer(app, &mut tx, &after, message, &body).await?;
+        crate::helpdesk::notify_employee(app, &mut tx, &after).await?;
     }
     tx.commit().await?;
     Ok(message)
@@ -732,14 +894,18 @@ pub async fn resolve(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
 }
 
 /// Closes the ticket for good: staff, or the customer closing their own.
+///
+/// Errors: [`AppError::NotFound`]; [`AppError::Conflict`] with
+/// `error-ticket-state` when it is closed already.
 pub async fn close(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
-    if actor.kind == UserKind::Portal {
-        actor.require(Permission::PortalUse)?;
-    } else {
-        require_staff_desk(actor)?;
-    }
+    let side = side_of(actor)?;
+    close_as(app, actor, side, id).await
+}
+
+/// Closes the ticket from `side`: the desk, or the requester closing their own.
+pub(crate) async fn close_as(app: &App, actor: &Actor, side: Side, id: i64) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    let before = visible_in_tx(&mut tx, actor, id).await?;
+    let before = visible_in_tx_as(&mut tx, actor, side, id).await?;
     let state = state_of(&before).close().map_err(illegal)?;
     let update = TicketUpdate {
         state: state.name(),

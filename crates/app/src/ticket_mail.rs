@@ -121,11 +121,23 @@ fn require_reader(actor: &Actor) -> AppResult<()> {
 /// so its id reveals nothing.
 pub async fn attachment(app: &App, actor: &Actor, id: i64) -> AppResult<(AttachmentRow, Vec<u8>)> {
     require_reader(actor)?;
+    let side = service::side_of(actor)?;
+    attachment_as(app, actor, side, id).await
+}
+
+/// An attachment as `side` sees it: a requester only on their own party's
+/// tickets and public messages. Errors: [`AppError::NotFound`].
+pub(crate) async fn attachment_as(
+    app: &App,
+    actor: &Actor,
+    side: service::Side,
+    id: i64,
+) -> AppResult<(AttachmentRow, Vec<u8>)> {
     let row = store::attachment(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    service::visible(app, actor, row.ticket_id).await?;
-    if actor.kind == UserKind::Portal && !row.public {
+    service::visible_as(app, actor, side, row.ticket_id).await?;
+    if side != service::Side::Desk && !row.public {
         return Err(AppError::NotFound);
     }
     let content = store::attachment_content(&app.db, id)

@@ -112,6 +112,8 @@ impl Priority {
 /// How a ticket reached the business.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
+    /// Self-service: a customer in the portal, or an employee asking IT
+    /// from "IT help" (the internal helpdesk's tickets are all `portal`).
     Portal,
     Email,
     Phone,

@@ -21,6 +21,7 @@
     clippy::await_holding_lock
 )]
 
+mod access_request;
 mod admin;
 mod appointment;
 mod bench;
@@ -213,6 +214,9 @@ enum Command {
     /// Checklist tasks of hires and leavers: list the open ones, complete one.
     #[command(subcommand)]
     Task(it::TaskCommand),
+    /// Access requests: list them, approve (opening the IT ticket for the grant) or reject.
+    #[command(subcommand)]
+    AccessRequest(access_request::AccessRequestCommand),
     /// The sales pipeline: list and show opportunities, move them between stages, win (into a quote) and lose.
     #[command(subcommand)]
     Opportunity(crm::OpportunityCommand),
@@ -489,6 +493,7 @@ async fn dispatch(app: &App, command: Command) -> anyhow::Result<ExitCode> {
         Command::Asset(command) => it::asset(app, command).await,
         Command::Licence(command) => it::licence(app, command).await,
         Command::Task(command) => it::task(app, command).await,
+        Command::AccessRequest(command) => access_request::run(app, command).await,
         Command::Opportunity(command) => crm::opportunity(app, command).await,
         Command::Forecast { format } => crm::forecast(app, format).await,
         Command::Segment(command) => marketing::segment(app, command).await,

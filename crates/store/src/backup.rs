@@ -1156,6 +1156,26 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "access_requests",
+        columns: &[
+            ("id", Int),
+            ("employee_id", Int),
+            ("kind", Text),
+            ("what", Text),
+            ("reason", Text),
+            ("state", Text),
+            ("ticket_id", Int),
+            ("decided_by", Text),
+            ("decided_at_us", Int),
+            ("decision_note", Text),
+            ("created_by", Text),
+            ("created_at_us", Int),
+            ("updated_at_us", Int),
+        ],
+        key: "id",
+        identity: true,
+    },
+    Table {
         name: "hr_calendar_feeds",
         columns: &[
             ("token_hash", Text),

@@ -383,6 +383,16 @@ pub async fn employee_of_user_in_tx(tx: &mut Tx, user_id: i64) -> Result<Option<
         .await?))
 }
 
+/// The login of the employee a party stands for, or `None` (a customer's
+/// party, or an employee without a login).
+pub async fn login_of_party(db: &Db, party_id: i64) -> Result<Option<i64>> {
+    const SQL: &str = "SELECT user_id FROM employees WHERE party_id = $1 AND user_id IS NOT NULL";
+    Ok(on_read!(db, p => sqlx::query_scalar::<_, i64>(SQL)
+        .bind(party_id)
+        .fetch_optional(p)
+        .await?))
+}
+
 /// What narrows the employee list.
 #[derive(Debug, Clone, Default)]
 pub struct EmployeeFilter {

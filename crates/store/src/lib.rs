@@ -32,6 +32,7 @@
     )
 )]
 
+pub mod access_requests;
 pub mod appointments;
 pub mod backup;
 pub mod crm;

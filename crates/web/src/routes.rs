@@ -1940,6 +1940,7 @@ pub fn routes() -> Vec<Route> {
     table.extend(payroll_routes());
     table.extend(ticket_mail_routes());
     table.extend(hr_routes());
+    table.extend(helpdesk_routes());
     table.extend(sla_routes());
     table.extend(marketing_routes());
     table.extend(it_routes());
@@ -2691,6 +2692,95 @@ fn hr_routes() -> Vec<Route> {
             "/api/v1/me/employee/contact",
             Staff,
             put(api::hr::update_my_contact),
+        ),
+    ]
+}
+
+/// The internal helpdesk: an employee's IT requests and access requests in
+/// self-service. Every route is open to all staff (`Staff`, also the
+/// `employee` role, which grants no permission); `seam_app::helpdesk` and
+/// `seam_app::access_requests` decide per record: one's own employee
+/// party's tickets, one's own requests and one's reports', or nothing (404).
+/// IT answers the tickets at the service desk (`/service/tickets`).
+fn helpdesk_routes() -> Vec<Route> {
+    use Access::Staff;
+    use Method as M;
+    use pages::helpdesk as h;
+    vec![
+        route(M::GET, "/me/it", Staff, get(h::list)),
+        route(M::POST, "/me/it", Staff, post(h::create)),
+        route(M::GET, "/me/it/{id}", Staff, get(h::detail)),
+        upload(route(M::POST, "/me/it/{id}/reply", Staff, post(h::reply))),
+        route(M::POST, "/me/it/{id}/close", Staff, post(h::close)),
+        route(M::GET, "/me/it/attachments/{id}", Staff, get(h::attachment)),
+        route(M::POST, "/me/access", Staff, post(h::request_access)),
+        route(M::POST, "/me/access/{id}/approve", Staff, post(h::approve)),
+        route(M::POST, "/me/access/{id}/reject", Staff, post(h::reject)),
+        route(
+            M::GET,
+            "/api/v1/me/it-requests",
+            Staff,
+            get(api::helpdesk::list),
+        ),
+        route(
+            M::POST,
+            "/api/v1/me/it-requests",
+            Staff,
+            post(api::helpdesk::create),
+        ),
+        route(
+            M::GET,
+            "/api/v1/me/it-requests/{id}",
+            Staff,
+            get(api::helpdesk::detail),
+        ),
+        route(
+            M::POST,
+            "/api/v1/me/it-requests/{id}/replies",
+            Staff,
+            post(api::helpdesk::reply),
+        ),
+        route(
+            M::POST,
+            "/api/v1/me/it-requests/{id}/close",
+            Staff,
+            post(api::helpdesk::close),
+        ),
+        route(
+            M::GET,
+            "/api/v1/me/access-requests",
+            Staff,
+            get(api::helpdesk::my_access_requests),
+        ),
+        route(
+            M::POST,
+            "/api/v1/me/access-requests",
+            Staff,
+            post(api::helpdesk::request_access),
+        ),
+        route(
+            M::GET,
+            "/api/v1/access-requests",
+            Staff,
+            get(api::helpdesk::awaiting),
+        ),
+        route(
+            M::GET,
+            "/api/v1/access-requests/{id}",
+            Staff,
+            get(api::helpdesk::access_request),
+        ),
+        route(
+            M::POST,
+            "/api/v1/access-requests/{id}/approve",
+            Staff,
+            post(api::helpdesk::approve),
+        ),
+        route(
+            M::POST,
+            "/api/v1/access-requests/{id}/reject",
+            Staff,
+            post(api::helpdesk::reject),
         ),
     ]
 }

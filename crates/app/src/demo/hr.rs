@@ -2,8 +2,9 @@
 //! with contracts and managers (the managing director at the top), most
 //! linked to their demo logins (the `employee` login is Sofia Romano, for
 //! self-service), annual leave of 25 days (one newcomer pro rata), public
-//! holidays, and some leave: approved, pending and sick. Everything goes
-//! through the HR use cases; decisions are taken by the manager's login.
+//! holidays, some leave (approved, pending and sick) and one access request
+//! waiting for the manager. Everything goes through the HR use cases;
+//! decisions are taken by the manager's login.
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -185,7 +186,23 @@ pub(super) async fn create_hr(app: &App, actor: &Actor, today: Date) -> AppResul
             leave::add_holiday(app, actor, &format!("{y:04}-{month:02}-{day:02}"), name).await?;
         }
     }
-    create_leave(app, actor, today, &ids).await
+    create_leave(app, actor, today, &ids).await?;
+    create_access_request(app, actor).await
+}
+
+/// One access request waiting for a decision: Sofia Romano (the `employee`
+/// login) asks her manager, Thomas Keller (the `manager` login), for the
+/// sales role.
+async fn create_access_request(app: &App, actor: &Actor) -> AppResult<()> {
+    let sofia = login_actor(app, actor, "employee").await?;
+    let draft = crate::access_requests::AccessRequestDraft {
+        kind: "role".into(),
+        role: "sales".into(),
+        system: String::new(),
+        reason: "I cover the sales desk's customer calls while Lukas is on leave.".into(),
+    };
+    crate::access_requests::request_access(app, &sofia, &draft).await?;
+    Ok(())
 }
 
 async fn create_leave(app: &App, actor: &Actor, today: Date, ids: &[i64]) -> AppResult<()> {

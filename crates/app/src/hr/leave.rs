@@ -380,7 +380,7 @@ async fn check_request(
 }
 
 /// The login of the employee's current manager, if they have one with a login.
-async fn manager_login(app: &App, employee_id: i64) -> AppResult<Option<(i64, UserId)>> {
+pub(crate) async fn manager_login(app: &App, employee_id: i64) -> AppResult<Option<(i64, UserId)>> {
     let Some(row) = store::employee(&app.db, employee_id, &today_iso()).await? else {
         return Ok(None);
     };
@@ -461,9 +461,10 @@ pub async fn request_leave(
     Ok(id)
 }
 
-/// May the actor decide on a request of `employee_id`? HR may, and so may
-/// the employee's current manager; nobody decides their own request.
-async fn may_decide(app: &App, actor: &Actor, employee_id: i64) -> AppResult<bool> {
+/// May the actor decide on a request of `employee_id` (leave, access)? HR
+/// may, and so may the employee's current manager; nobody decides their own
+/// request.
+pub(crate) async fn may_decide(app: &App, actor: &Actor, employee_id: i64) -> AppResult<bool> {
     let own = own_employee_id(app, actor).await?;
     if own == Some(employee_id) {
         return Ok(false);

@@ -20,6 +20,7 @@ mod customer_view;
 mod einvoice;
 mod fulfilment;
 mod generate;
+mod helpdesk;
 mod hr;
 mod invoicing;
 mod it;

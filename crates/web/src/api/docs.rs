@@ -8,9 +8,9 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    appointments, crm, hr, invoices, it, knowledge, ledger, marketing, misc, parties, payroll,
-    portal, price_lists, problem, products, quotes, reception, sales, sla, stock, ticket_mail,
-    tickets,
+    appointments, crm, helpdesk, hr, invoices, it, knowledge, ledger, marketing, misc, parties,
+    payroll, portal, price_lists, problem, products, quotes, reception, sales, sla, stock,
+    ticket_mail, tickets,
 };
 use crate::html::ok;
 
@@ -73,6 +73,9 @@ impl Modify for BearerAuth {
         hr::balances, hr::set_entitlement, hr::departments, hr::create_department, hr::positions,
         hr::create_position, hr::org_chart, hr::holidays, hr::add_holiday, hr::leave_types,
         hr::list_requests, hr::request_leave, hr::approve, hr::reject, hr::my_profile, hr::update_my_contact,
+        helpdesk::list, helpdesk::create, helpdesk::detail, helpdesk::reply, helpdesk::close,
+        helpdesk::my_access_requests, helpdesk::request_access, helpdesk::awaiting, helpdesk::access_request,
+        helpdesk::approve, helpdesk::reject,
         marketing::list_segments, marketing::create_segment, marketing::preview_segment, marketing::segment,
         marketing::update_segment, marketing::segment_members,
         marketing::list_campaigns, marketing::create_campaign, marketing::campaign, marketing::update_campaign,

@@ -4,6 +4,7 @@
 pub mod appointments;
 pub mod crm;
 pub mod docs;
+pub mod helpdesk;
 pub mod hr;
 pub mod idempotency;
 pub mod invoices;

@@ -48,7 +48,7 @@ pub struct Ticket {
 }
 
 impl Ticket {
-    fn new(r: &TicketRow) -> Ticket {
+    pub(crate) fn new(r: &TicketRow) -> Ticket {
         Ticket {
             id: r.id,
             number: r.number.clone(),
@@ -100,7 +100,7 @@ pub struct TicketRating {
     pub rated_at: String,
 }
 
-fn with_messages(d: &TicketDetail) -> TicketWithMessages {
+pub(crate) fn with_messages(d: &TicketDetail) -> TicketWithMessages {
     TicketWithMessages {
         ticket: Ticket::new(&d.ticket),
         messages: d

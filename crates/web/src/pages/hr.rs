@@ -1793,7 +1793,11 @@ async fn me_page_typed(
     let waiting = leave::awaiting_decision(&state.app, actor)
         .await
         .map(|r| r.len())
-        .unwrap_or(0);
+        .unwrap_or(0)
+        + seam_app::access_requests::awaiting_decision(&state.app, actor)
+            .await
+            .map(|r| r.len())
+            .unwrap_or(0);
     render(
         status,
         &MePage {
@@ -1872,6 +1876,8 @@ struct ApprovalsPage {
     page: Page,
     pending: Vec<RequestView>,
     team: Vec<RequestView>,
+    /// Access requests waiting for my decision.
+    access: Vec<super::helpdesk::AccessView>,
 }
 
 pub async fn approvals(
@@ -1898,8 +1904,16 @@ pub async fn approvals(
         .unwrap_or_default(),
         None => Vec::new(),
     };
+    let access = match seam_app::access_requests::awaiting_decision(&state.app, &actor).await {
+        Ok(rows) => rows,
+        Err(e) => return fail(&who, &e),
+    };
     let page = Page::new(&state, &who, "hr-approvals-title", "/me").await;
     ok(&ApprovalsPage {
+        access: access
+            .iter()
+            .map(|r| super::helpdesk::AccessView::new(&page.i18n, &page.time_zone, r))
+            .collect(),
         pending: pending
             .iter()
             .map(|r| RequestView::new(&page.i18n, r))

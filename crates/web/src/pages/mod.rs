@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod crm;
 pub mod csat;
+pub mod helpdesk;
 pub mod home;
 pub mod hr;
 pub mod invoices;

@@ -70,7 +70,7 @@ impl<S: Send + Sync> FromRequest<S> for ReplyForm {
 
 /// A file for the browser to save, never to show in place. The name goes as
 /// ASCII in `filename` and whole (UTF-8, percent-encoded) in `filename*`.
-fn download(content_type: &str, file_name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &str, file_name: &str, body: Vec<u8>) -> Response {
     let ascii: String = file_name
         .chars()
         .map(|c| {

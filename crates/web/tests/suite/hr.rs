@@ -3,7 +3,7 @@
 //! JSON, while HR and the employee themself do; the pages' forms name the
 //! bad field and write nothing (invalid IBAN, negative salary, end before
 //! start, unknown manager, manager loop); the employee requests leave from
-//! "My profile", the manager approves it from "Leave to approve", and it
+//! "My profile", the manager approves it from "My approvals", and it
 //! shows on the team calendar and in the absence feed.
 #![allow(
     clippy::unwrap_used,

@@ -14,6 +14,7 @@ mod api_invoices;
 mod appointments;
 mod crm;
 mod crm_api;
+mod helpdesk;
 mod hr;
 mod invoices;
 mod it;

@@ -172,6 +172,19 @@ async fn every_route_allows_exactly_the_roles_that_hold_its_permission(backend: 
     assert_eq!(receptionist.get("/reception").await.status, StatusCode::OK);
     let portal = &mut clients.iter_mut().find(|c| c.0 == "u-portal").unwrap().2;
     assert_eq!(portal.get("/parties").await.status, StatusCode::FORBIDDEN);
+    // The internal helpdesk is self-service: any member of staff, never a customer.
+    assert_eq!(portal.get("/me/it").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        portal.get("/api/v1/me/it-requests").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let employee = &mut clients.iter_mut().find(|c| c.0 == "u-employee").unwrap().2;
+    assert_eq!(employee.get("/me/it").await.status, StatusCode::OK);
+    assert_eq!(
+        employee.get("/api/v1/me/it-requests").await.status,
+        StatusCode::NOT_FOUND,
+        "a login without an employee record has no requests to list"
+    );
 }
 
 async fn anonymous_visitors_are_sent_to_login_and_api_clients_get_problem_json(backend: Backend) {
