@@ -45,10 +45,11 @@ pub enum EmployeeCommand {
     /// Hire: the employee, their first contract and the onboarding
     /// checklist (HR, IT and payroll tasks) at once; prints id and number.
     Hire {
+        // Boxed: a hire carries a person and a contract, the largest variant by far.
         #[command(flatten)]
-        person: PersonArgs,
+        person: Box<PersonArgs>,
         #[command(flatten)]
-        terms: ContractArgs,
+        terms: Box<ContractArgs>,
     },
     /// Offboard on the last working day: contract and payroll end that day;
     /// when it has come the login, its sessions and tokens, and the licence

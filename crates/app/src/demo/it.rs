@@ -45,12 +45,22 @@ const ASSETS: &[(&str, &str, &str, i64, &str, &str)] = &[
     ("phone", "Fairphone 5", "FP5-88214", 9, "699.00", "in-repair"),
 ];
 
-/// product, vendor, seats (and seats after renewal), days to expiry, yearly cost, holders.
+/// A demo licence: bought with `seats`, renewed with `renewed`.
+struct DemoLicence {
+    product: &'static str,
+    vendor: &'static str,
+    seats: i64,
+    renewed: i64,
+    days_to_expiry: i64,
+    yearly_cost: &'static str,
+    holders: &'static [&'static str],
+}
+
 #[rustfmt::skip]
-const LICENCES: &[(&str, &str, i64, i64, i64, &str, &[&str])] = &[
-    ("Office suite", "Microsoft", 10, 10, 240, "1320.00", &["Thomas Keller", "Lukas Novak", "Sofia Romano", "Ingrid Larsen", "Paula Fischer", "Mikael Virtanen"]),
-    ("Design studio", "Adobe", 2, 2, 20, "720.00", &["Sofia Romano"]),
-    ("VPN client", "WireGuard Pro", 3, 2, 400, "90.00", &["Lukas Novak", "Sofia Romano", "Mikael Virtanen"]),
+const LICENCES: &[DemoLicence] = &[
+    DemoLicence { product: "Office suite", vendor: "Microsoft", seats: 10, renewed: 10, days_to_expiry: 240, yearly_cost: "1320.00", holders: &["Thomas Keller", "Lukas Novak", "Sofia Romano", "Ingrid Larsen", "Paula Fischer", "Mikael Virtanen"] },
+    DemoLicence { product: "Design studio", vendor: "Adobe", seats: 2, renewed: 2, days_to_expiry: 20, yearly_cost: "720.00", holders: &["Sofia Romano"] },
+    DemoLicence { product: "VPN client", vendor: "WireGuard Pro", seats: 3, renewed: 2, days_to_expiry: 400, yearly_cost: "90.00", holders: &["Lukas Novak", "Sofia Romano", "Mikael Virtanen"] },
 ];
 
 fn iso(d: Date) -> String {
@@ -100,24 +110,24 @@ pub(super) async fn create_it(app: &App, actor: &Actor, today: Date) -> AppResul
             it::move_asset(app, actor, id, &to).await?;
         }
     }
-    for (product, vendor, seats, renewed, days, cost, holders) in LICENCES {
-        let expires = today.checked_add(days.days()).unwrap_or(today);
+    for l in LICENCES {
+        let expires = today.checked_add(l.days_to_expiry.days()).unwrap_or(today);
         let mut draft = LicenceDraft {
-            product: (*product).into(),
-            vendor: (*vendor).into(),
-            seats: seats.to_string(),
+            product: l.product.into(),
+            vendor: l.vendor.into(),
+            seats: l.seats.to_string(),
             expires_on: iso(expires),
-            cost: (*cost).into(),
+            cost: l.yearly_cost.into(),
             currency: "EUR".into(),
         };
         let id = it::create_licence(app, actor, &draft).await?;
-        for holder in *holders {
+        for holder in l.holders {
             if let Some(employee) = id_of(holder) {
                 it::assign_seat(app, actor, id, employee).await?;
             }
         }
-        if renewed != seats {
-            draft.seats = renewed.to_string();
+        if l.renewed != l.seats {
+            draft.seats = l.renewed.to_string();
             let version = it::licence(app, actor, id).await?.licence.row.version;
             it::update_licence(app, actor, id, version, &draft).await?;
         }

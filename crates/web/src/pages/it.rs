@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use seam_app::it::{self, AssetFilter, AssetMove, AssetRow, Licence, SeatRow};
 use seam_app::onboarding::{self, Completion, TaskRow};
-use seam_app::{Actor, AppError};
+use seam_app::Actor;
 use seam_domain::access::Permission;
 use seam_domain::it::{ASSET_KINDS, AssetDraft, AssetStatus, LicenceDraft};
 use seam_domain::ledger::format_amount;
@@ -196,12 +196,6 @@ fn statuses(i18n: &I18n) -> Options {
         .collect()
 }
 
-/// How a form failed: its errors and the status to answer with, or the
-/// error page for anything that is not about the input.
-fn errors_of(who: &Who, actor: &Actor, e: &AppError) -> Result<(StatusCode, Errors), Response> {
-    form_errors(&I18n::new(actor.locale), e, "form").ok_or_else(|| fail(who, e))
-}
-
 // ------------------------------------------------------------------- assets
 
 #[derive(Debug, Clone, Default)]
@@ -380,12 +374,12 @@ pub async fn create_asset(
             )
             .await
         }
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 let query = AssetQuery::default();
                 assets_page(&state, &who, &actor, &query, typed, errors, status).await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
@@ -498,8 +492,8 @@ pub async fn update_asset(
         Ok(()) => {
             redirect_with_flash(&state, &who, &format!("/it/assets/{id}"), "flash-it-saved").await
         }
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 asset_page(
                     &state,
                     &who,
@@ -509,7 +503,7 @@ pub async fn update_asset(
                 )
                 .await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
@@ -536,8 +530,8 @@ pub async fn move_asset(
             )
             .await
         }
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 let typed = match it::asset(&state.app, &actor, id).await {
                     Ok(d) => AssetForm::of_row(&d.asset),
                     Err(e) => return fail(&who, &e),
@@ -551,7 +545,7 @@ pub async fn move_asset(
                 )
                 .await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
@@ -686,11 +680,11 @@ pub async fn create_licence(
             )
             .await
         }
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 licences_page(&state, &who, &actor, typed, errors, status).await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
@@ -775,12 +769,12 @@ pub async fn update_licence(
             )
             .await
         }
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 let again = Some(("edit", Some(typed), errors, status));
                 licence_page(&state, &who, &actor, id, again).await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
@@ -806,8 +800,8 @@ pub async fn assign_seat(
             )
             .await
         }
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 licence_page(
                     &state,
                     &who,
@@ -817,7 +811,7 @@ pub async fn assign_seat(
                 )
                 .await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
@@ -908,9 +902,11 @@ pub async fn set_position_roles(
 ) -> Response {
     match it::set_position_roles(&state.app, &actor, id, form.get("login_roles")).await {
         Ok(()) => redirect_with_flash(&state, &who, "/it/positions", "flash-it-saved").await,
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => positions_page(&state, &who, &actor, id, errors, status).await,
-            Err(page) => page,
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
+                positions_page(&state, &who, &actor, id, errors, status).await
+            }
+            None => fail(&who, &e),
         },
     }
 }
@@ -1085,11 +1081,11 @@ pub async fn complete_task(
     };
     match onboarding::complete(&state.app, &actor, id, &input).await {
         Ok(()) => redirect_with_flash(&state, &who, "/tasks", "flash-task-done").await,
-        Err(e) => match errors_of(&who, &actor, &e) {
-            Ok((status, errors)) => {
+        Err(e) => match form_errors(&I18n::new(actor.locale), &e, "form") {
+            Some((status, errors)) => {
                 task_page(&state, &who, &actor, id, errors, status, input.username).await
             }
-            Err(page) => page,
+            None => fail(&who, &e),
         },
     }
 }
