@@ -29,8 +29,9 @@ use serde_json::json;
 use crate::csv_file::read_records;
 use crate::notifications::{self, EmailText, Notice};
 use crate::quotes::{self, QuoteInput};
+use crate::record_event as audit;
 use crate::sales::LineInput;
-use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
+use crate::{Actor, App, AppError, AppResult, now_us};
 
 /// Leads or opportunities per page of a list.
 pub const PAGE_SIZE: i64 = 50;
@@ -101,29 +102,6 @@ pub fn stage_of(row: &OpportunityRow) -> Stage {
 
 fn lead_state(row: &LeadRow) -> LeadState {
     LeadState::parse(&row.state).unwrap_or(LeadState::Merged)
-}
-
-async fn audit(
-    tx: &mut Tx,
-    actor: &Actor,
-    entity_type: &str,
-    id: i64,
-    action: &str,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
-) -> AppResult<()> {
-    record(
-        tx,
-        actor,
-        Change {
-            entity_type,
-            entity_id: id.to_string(),
-            action,
-            before,
-            after: Some(after),
-        },
-    )
-    .await
 }
 
 fn stale_as(code: &'static str) -> impl Fn(seam_store::StoreError) -> AppError {

@@ -19,7 +19,8 @@ use seam_store::{StoreError, Tx};
 use serde_json::json;
 
 use crate::hr;
-use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
+use crate::record_event as audit;
+use crate::{Actor, App, AppError, AppResult, now_us};
 
 /// Assets per page of the register.
 pub const PAGE_SIZE: i64 = 50;
@@ -64,29 +65,6 @@ fn stale(e: StoreError) -> AppError {
         StoreError::Duplicate => FieldErrors::one("serial_number", "error-duplicate").into(),
         other => other.into(),
     }
-}
-
-async fn audit(
-    tx: &mut Tx,
-    actor: &Actor,
-    entity_type: &str,
-    id: i64,
-    action: &str,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
-) -> AppResult<()> {
-    record(
-        tx,
-        actor,
-        Change {
-            entity_type,
-            entity_id: id.to_string(),
-            action,
-            before,
-            after: Some(after),
-        },
-    )
-    .await
 }
 
 fn asset_fields<'a>(valid: &'a ValidAsset, purchase: &'a Option<String>) -> store::AssetFields<'a> {

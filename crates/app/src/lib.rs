@@ -203,6 +203,31 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// [`record`] for a change that leaves the record in place (`after` is
+/// always there): the entity's id as any displayable value.
+pub(crate) async fn record_event(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity_type: &str,
+    entity_id: impl ToString,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> AppResult<()> {
+    record(
+        tx,
+        actor,
+        Change {
+            entity_type,
+            entity_id: entity_id.to_string(),
+            action,
+            before,
+            after: Some(after),
+        },
+    )
+    .await
+}
+
 /// Records the audit event for `change` in the command's transaction; it
 /// joins the chain when the transaction commits.
 pub async fn record(tx: &mut Tx, actor: &Actor, change: Change<'_>) -> AppResult<()> {

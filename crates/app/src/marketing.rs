@@ -34,6 +34,7 @@ use serde_json::json;
 
 use crate::csv_file::CsvOut;
 use crate::jobs::JobError;
+use crate::record_event as audit;
 use crate::{Actor, App, AppError, AppResult, Change, mail, now_us, record};
 
 /// Members, recipients, campaigns or suppressions per page.
@@ -61,29 +62,6 @@ pub const TICK_MAX_S: i64 = 86_400;
 pub const BASE_URL_DEFAULT: &str = "http://localhost:8080";
 /// The header naming the campaign recipient a message went to.
 pub const RECIPIENT_HEADER: &str = "X-Seam-Recipient";
-
-async fn audit(
-    tx: &mut Tx,
-    actor: &Actor,
-    entity_type: &str,
-    id: &str,
-    action: &str,
-    before: Option<serde_json::Value>,
-    after: serde_json::Value,
-) -> AppResult<()> {
-    record(
-        tx,
-        actor,
-        Change {
-            entity_type,
-            entity_id: id.to_owned(),
-            action,
-            before,
-            after: Some(after),
-        },
-    )
-    .await
-}
 
 fn stale_as(code: &'static str) -> impl Fn(seam_store::StoreError) -> AppError {
     move |e| match e {
