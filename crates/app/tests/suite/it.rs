@@ -629,3 +629,57 @@ async fn the_demo_has_a_register_warnings_and_a_hire_onboarding(app: App) {
     let its = onboarding::open_tasks(&app, &it_login).await.unwrap();
     assert_eq!(its.len(), 3);
 }
+
+both_backends!(a_later_last_day_keeps_the_login_until_a_job_at_the_end_of_that_day);
+
+async fn a_later_last_day_keeps_the_login_until_a_job_at_the_end_of_that_day(app: App) {
+    let hr_user = staff(&app, "people", &[Role::Hr]).await;
+    let it_user = staff(&app, "tech", &[Role::It]).await;
+    let (who, _) = onboarding::hire(&app, &hr_user, &hire_of("Lou Later", "2026-01-05", None))
+        .await
+        .unwrap();
+    let tasks = onboarding::tasks_of(&app, &hr_user, who).await.unwrap();
+    let login = tasks.iter().find(|t| t.code == "login").unwrap().id;
+    let creds = Completion {
+        username: "lou".into(),
+        password: "copper meadow 58 lantern".into(),
+        ..Completion::default()
+    };
+    onboarding::complete(&app, &it_user, login, &creds)
+        .await
+        .unwrap();
+    let last_day = seam_domain::it::add_days(seam_app::today(), 3).unwrap();
+    onboarding::offboard(&app, &hr_user, who, &last_day.iso())
+        .await
+        .unwrap();
+    // Still working until then.
+    assert!(matches!(
+        auth::login(&app, "lou", "copper meadow 58 lantern")
+            .await
+            .unwrap(),
+        auth::LoginOutcome::LoggedIn { .. }
+    ));
+    let open = onboarding::tasks_of(&app, &hr_user, who).await.unwrap();
+    assert!(
+        open.iter()
+            .filter(|t| t.kind == "offboarding")
+            .all(|t| t.done_at_us.is_none())
+    );
+    // The revocation waits for the end of the last day.
+    let jobs = seam_store::jobs::list(&app.db, None, None, 100)
+        .await
+        .unwrap();
+    let job = jobs
+        .iter()
+        .find(|j| j.kind == onboarding::REVOKE_JOB)
+        .unwrap();
+    let next_day = seam_domain::it::add_days(last_day, 1).unwrap();
+    let midnight = jiff::civil::Date::new(next_day.year, next_day.month, next_day.day)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .unwrap()
+        .timestamp()
+        .as_microsecond();
+    assert_eq!(job.run_at_us, midnight);
+    assert!(job.payload.contains(&who.to_string()));
+}
