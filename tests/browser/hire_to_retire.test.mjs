@@ -122,6 +122,14 @@ for (const backend of backends()) {
         await page.goto(shared.employee);
         assert.match(await text(page.locator('#equipment')), /Office suite/);
         await screenshot(page, env.backend, 'h2r-it-done');
+        // The register and the licences with the demo's two warnings.
+        await page.goto('/it');
+        assert.ok((await page.locator('#assets tbody tr', { hasText: NAME }).count()) >= 1, 'her laptop is assigned');
+        await screenshot(page, env.backend, 'h2r-register');
+        await page.goto('/it/licences');
+        const licences = await text(page.locator('#licences'));
+        assert.ok(licences.includes('Expires within 30 days') && licences.includes('Over-allocated'), licences);
+        await screenshot(page, env.backend, 'h2r-licences');
       });
 
       await journey(env, 'h2r-payroll', async (page) => {
