@@ -1297,11 +1297,17 @@ pub fn routes() -> Vec<Route> {
             Access::AnyOf(DESK_OR_PORTAL),
             get(api::tickets::detail),
         ),
-        route(
+        upload(route(
             M::POST,
             "/api/v1/tickets/{id}/messages",
             Access::AnyOf(DESK_OR_PORTAL),
             post(api::tickets::add_message),
+        )),
+        route(
+            M::GET,
+            "/api/v1/ticket-attachments/{id}",
+            Access::AnyOf(DESK_OR_PORTAL),
+            get(api::tickets::attachment),
         ),
         route(
             M::POST,

@@ -15,6 +15,7 @@ ticket-replace-line-error = Line { $line }
 ticket-replaced = The replacement is shipped and the customer is told.
 portal-shipment-replacement = replacement, no charge
 error-attachment-too-large = A file is larger than 10 MiB; nothing was sent.
+error-attachment-base64 = A file is not valid base64; nothing was sent.
 error-attachment-too-many = Attach at most 10 files to one message.
 error-attachment-empty = A file is empty.
 error-attachment-type = Programs cannot be attached.

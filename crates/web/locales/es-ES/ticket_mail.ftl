@@ -15,6 +15,7 @@ ticket-replace-line-error = Línea { $line }
 ticket-replaced = La reposición está enviada y el cliente, avisado.
 portal-shipment-replacement = reposición, sin cargo
 error-attachment-too-large = Un archivo supera 10 MiB; no se ha enviado nada.
+error-attachment-base64 = Un archivo no es base64 válido; no se ha enviado nada.
 error-attachment-too-many = Adjunte como máximo 10 archivos por mensaje.
 error-attachment-empty = Un archivo está vacío.
 error-attachment-type = No se pueden adjuntar programas.

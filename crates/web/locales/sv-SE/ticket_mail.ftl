@@ -15,6 +15,7 @@ ticket-replace-line-error = Rad { $line }
 ticket-replaced = Ersättningen är skickad och kunden underrättad.
 portal-shipment-replacement = ersättning, utan kostnad
 error-attachment-too-large = En fil är större än 10 MiB; inget skickades.
+error-attachment-base64 = En fil är inte giltig base64; inget skickades.
 error-attachment-too-many = Bifoga högst 10 filer per meddelande.
 error-attachment-empty = En fil är tom.
 error-attachment-type = Program kan inte bifogas.

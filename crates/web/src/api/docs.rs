@@ -51,7 +51,7 @@ impl Modify for BearerAuth {
         ledger::accounts, ledger::create_account,
         ledger::entries, ledger::entry, ledger::post_entry, ledger::reverse_entry,
         ledger::trial_balance, ledger::profit_and_loss, ledger::balance_sheet,
-        tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
+        tickets::list, tickets::create, tickets::detail, tickets::add_message, tickets::attachment, tickets::escalate, tickets::credit_note, tickets::close, tickets::rate,
         ticket_mail::inbound, ticket_mail::replacement,
         sla::breached, sla::at_risk, sla::ticket, sla::hours, sla::set_hours, sla::policies, sla::set_policy,
         knowledge::list, knowledge::detail, knowledge::create, knowledge::update, knowledge::categories,

@@ -89,6 +89,22 @@ pub struct TicketWithMessages {
     pub credit_note_ids: Vec<i64>,
     /// The customer's rating, once the ticket was resolved and rated.
     pub rating: Option<TicketRating>,
+    /// Files on the messages shown (a portal customer's: public ones only).
+    pub attachments: Vec<TicketAttachment>,
+}
+
+/// A file on one message of the conversation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TicketAttachment {
+    pub id: i64,
+    pub message_id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    /// Where to download it (`GET`).
+    pub download: String,
 }
 
 /// A customer's rating of a resolved or closed ticket.
@@ -121,6 +137,19 @@ pub(crate) fn with_messages(d: &TicketDetail) -> TicketWithMessages {
             comment: r.comment.clone(),
             rated_at: rfc3339(r.created_at_us),
         }),
+        attachments: d
+            .attachments
+            .iter()
+            .map(|a| TicketAttachment {
+                id: a.id,
+                message_id: a.ticket_message_id,
+                file_name: a.file_name.clone(),
+                content_type: a.content_type.clone(),
+                size_bytes: a.size_bytes,
+                sha256: a.sha256.clone(),
+                download: format!("/api/v1/ticket-attachments/{}", a.id),
+            })
+            .collect(),
     }
 }
 
@@ -268,10 +297,40 @@ pub struct MessageInput {
     pub body: String,
     /// `false` for an internal note (staff only); default `true`.
     pub public: Option<bool>,
+    /// Files to attach (at most 5, each at most 10 MiB).
+    pub attachments: Option<Vec<AttachmentInput>>,
+}
+
+/// A file sent with a message.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AttachmentInput {
+    pub file_name: String,
+    /// The file's bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
 }
 
 impl KnownFields for MessageInput {
-    const FIELDS: &'static [&'static str] = &["body", "public"];
+    const FIELDS: &'static [&'static str] = &["body", "public", "attachments"];
+}
+
+/// Decodes the files of a message. Errors name `attachments`
+/// (`error-attachment-base64`).
+fn uploads(files: &[AttachmentInput]) -> Result<Vec<service::Upload>, AppError> {
+    use base64::Engine;
+    files
+        .iter()
+        .map(|f| {
+            base64::engine::general_purpose::STANDARD
+                .decode(f.content_base64.trim())
+                .map(|content| service::Upload {
+                    file_name: f.file_name.clone(),
+                    content,
+                })
+                .map_err(|_| {
+                    seam_domain::FieldErrors::one("attachments", "error-attachment-base64").into()
+                })
+        })
+        .collect()
 }
 
 /// Add a reply or an internal note.
@@ -285,8 +344,40 @@ pub async fn add_message(
     ApiJson(body): ApiJson<MessageInput>,
 ) -> Response {
     let public = body.public.unwrap_or(true);
-    match service::reply(&state.app, &actor, id, &body.body, public).await {
+    let files = match uploads(body.attachments.as_deref().unwrap_or_default()) {
+        Ok(f) => f,
+        Err(e) => return problem(&e),
+    };
+    match service::reply_with(&state.app, &actor, id, &body.body, public, &files).await {
         Ok(_) => detail_response(&state, &actor, id, StatusCode::CREATED).await,
+        Err(e) => problem(&e),
+    }
+}
+
+/// Download a file of a ticket the caller may see (a portal customer: on
+/// a public message of their own ticket). 404 otherwise.
+#[utoipa::path(get, path = "/api/v1/ticket-attachments/{id}", tag = "service", params(("id" = i64, Path)),
+    responses((status = 200, description = "The file's bytes"), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    IdPath(id): IdPath,
+) -> Response {
+    match seam_app::ticket_mail::attachment(&state.app, &actor, id).await {
+        Ok((row, bytes)) => (
+            [
+                (axum::http::header::CONTENT_TYPE, row.content_type),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"{}\"",
+                        row.file_name.replace(['"', '\\'], "_")
+                    ),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
         Err(e) => problem(&e),
     }
 }

@@ -25,6 +25,7 @@ use crate::common::{Client, Env, env};
 crate::both_backends!(
     a_customer_attaches_a_file_and_the_agent_downloads_it,
     a_gateway_token_ingests_an_email_once,
+    files_go_up_and_down_through_the_json_api,
 );
 
 fn multipart(path: &str, body_text: &str, file: Option<(&str, &[u8])>) -> Request<Body> {
@@ -180,4 +181,85 @@ async fn a_gateway_token_ingests_an_email_once(backend: Backend) {
     env.user("agent", &[Role::Service], None).await;
     let mut agent = env.logged_in("agent").await;
     assert_eq!(agent.send(inbound(raw)).await.status, StatusCode::FORBIDDEN);
+}
+
+/// The JSON API takes a message's files as base64, lists them on the
+/// ticket and serves them; bad base64 and a file too large are 422 naming
+/// `attachments` and write nothing; another customer's file is not found.
+async fn files_go_up_and_down_through_the_json_api(backend: Backend) {
+    use base64::Engine;
+    let Some(env) = env(backend).await else {
+        return;
+    };
+    let lind = party(&env).await;
+    let other = parties::create_party(
+        &env.app,
+        &Actor::system("t"),
+        &PartyDraft {
+            kind: "company".into(),
+            name: "Other".into(),
+            is_customer: true,
+            ..PartyDraft::default()
+        },
+    )
+    .await
+    .unwrap()
+    .0;
+    env.user("ada", &[Role::Portal], Some(lind)).await;
+    env.user("bodil", &[Role::Portal], Some(other)).await;
+    env.user("agent", &[Role::Service], None).await;
+    let mut agent = env.logged_in("agent").await;
+    let mut ada = env.logged_in("ada").await;
+    let mut bo = env.logged_in("bodil").await;
+    let input = TicketInput {
+        party_id: Some(lind),
+        ticket: TicketDraft {
+            subject: "Broken lid".into(),
+            body: "Cracked.".into(),
+            ..TicketDraft::default()
+        },
+        ..TicketInput::default()
+    };
+    let id = service::open_ticket(&env.app, &Actor::system("t"), &input)
+        .await
+        .unwrap();
+    let path = format!("/api/v1/tickets/{id}/messages");
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let message = |file: &str, content: &str| {
+        format!(
+            r#"{{"body":"Photo attached","attachments":[{{"file_name":"{file}","content_base64":"{content}"}}]}}"#
+        )
+    };
+    let bad = ada
+        .post_json(&path, &message("lid.jpg", "not base64!"), None)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("attachments"));
+    let huge = b64(&vec![b'a'; ATTACHMENT_BYTES_MAX + 1]);
+    let too_big = ada.post_json(&path, &message("big.txt", &huge), None).await;
+    assert_eq!(too_big.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let before = agent.get(&format!("/api/v1/tickets/{id}")).await.json();
+    assert_eq!(
+        before["messages"].as_array().unwrap().len(),
+        1,
+        "nothing written"
+    );
+
+    let photo = b"\xff\xd8\xff\xe0 a small jpeg";
+    let sent = ada
+        .post_json(&path, &message("lid.jpg", &b64(photo)), None)
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let detail = agent.get(&format!("/api/v1/tickets/{id}")).await.json();
+    let files = detail["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["file_name"], "lid.jpg");
+    assert_eq!(files[0]["size_bytes"], photo.len());
+    let download = files[0]["download"].as_str().unwrap().to_owned();
+    let got = agent.get(&download).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.body.len(), String::from_utf8_lossy(photo).len());
+    // The customer sees their own file; another customer does not.
+    assert_eq!(ada.get(&download).await.status, StatusCode::OK);
+    assert_eq!(bo.get(&download).await.status, StatusCode::NOT_FOUND);
 }
