@@ -412,10 +412,12 @@ async fn thread_of(
 /// opens a new ticket for the sender's customer party. Needs `mail.ingest`.
 ///
 /// Errors: [`AppError::Invalid`] naming `message` (`error-mail-too-large`,
-/// `error-mail-malformed`) or `from` (`error-mail-no-sender`, `error-email`,
-/// `error-mail-unknown-sender`: no customer has this address and the message
-/// answers no ticket). Nothing is written on any error; a repeat of a
-/// Message-ID writes nothing and answers [`Outcome::Duplicate`].
+/// `error-mail-malformed`) or `from` (`error-mail-no-sender`, `error-email`).
+/// A sender no customer has the address of becomes a new customer (a person
+/// with that name and address, tagged `from-email`) in the ticket's
+/// transaction, so the desk can answer, merge or qualify them later.
+/// Nothing is written on any error; a repeat of a Message-ID writes nothing
+/// and answers [`Outcome::Duplicate`].
 pub async fn ingest(app: &App, actor: &Actor, raw: &[u8]) -> AppResult<Ingested> {
     actor.require(Permission::MailIngest)?;
     let incoming = read_message(raw)?;
@@ -425,11 +427,7 @@ pub async fn ingest(app: &App, actor: &Actor, raw: &[u8]) -> AppResult<Ingested>
     let sender_party = customer_of_address(app, &incoming.from).await?;
     let result = match thread_of(app, &incoming, sender_party).await? {
         Some(ticket) => append(app, actor, &ticket, &incoming, raw).await,
-        None => {
-            let party =
-                sender_party.ok_or_else(|| mail_error("from", "error-mail-unknown-sender"))?;
-            open(app, actor, party, &incoming, raw).await
-        }
+        None => open(app, actor, sender_party, &incoming, raw).await,
     };
     match result {
         // A concurrent ingest of the same message won the race; nothing of ours was kept.
@@ -537,14 +535,50 @@ async fn append(
     })
 }
 
+/// A new customer for a sender Seam does not know, in `tx`.
+async fn new_contact(tx: &mut Tx, actor: &Actor, incoming: &Incoming) -> AppResult<i64> {
+    let name = if incoming.from_name.trim().is_empty() {
+        incoming.from.clone()
+    } else {
+        incoming.from_name.clone()
+    };
+    let valid = seam_domain::party::validate(&seam_domain::party::PartyDraft {
+        kind: "person".into(),
+        name,
+        email: incoming.from.clone(),
+        is_customer: true,
+        tags: "from-email".into(),
+        ..seam_domain::party::PartyDraft::default()
+    })?;
+    let id = seam_store::parties::insert_party(tx, &valid, now_us()).await?;
+    let row = seam_store::parties::party_in_tx(tx, id).await?;
+    record(
+        tx,
+        actor,
+        Change {
+            entity_type: "party",
+            entity_id: id.to_string(),
+            action: "create",
+            before: None,
+            after: Some(crate::parties::party_json(&row)),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
 async fn open(
     app: &App,
     actor: &Actor,
-    party_id: i64,
+    party_id: Option<i64>,
     incoming: &Incoming,
     raw: &[u8],
 ) -> AppResult<Ingested> {
     let mut tx = app.db.begin().await?;
+    let party_id = match party_id {
+        Some(id) => id,
+        None => new_contact(&mut tx, actor, incoming).await?,
+    };
     let year = today().year;
     let seq = seam_store::ledger::next_number(&mut tx, &rules::series(year)).await?;
     let number = rules::ticket_number(year, seq);
@@ -566,6 +600,7 @@ async fn open(
     .await?;
     write_message(&mut tx, id, incoming, raw).await?;
     let row = ticket_store::ticket_in_tx(&mut tx, id).await?;
+    crate::sla::start(app, &mut tx, &row, now_us()).await?;
     record(
         &mut tx,
         actor,

@@ -261,12 +261,32 @@ async fn malformed_or_unknown_mail_writes_nothing(app: App) {
         err(ticket_mail::ingest(&app, &admin(), no_sender).await),
         ["from:error-mail-no-sender"]
     );
-    let stranger = email("nobody@nowhere.example", "s@n", "Help", "", "Who am I?");
-    assert_eq!(
-        err(ticket_mail::ingest(&app, &admin(), &stranger).await),
-        ["from:error-mail-unknown-sender"]
-    );
     assert_eq!(message_count(&app).await, before);
+    // A stranger becomes a new customer with the ticket; their next mail
+    // finds the same customer.
+    let stranger = email("nobody@nowhere.example", "s@n", "Help", "", "Who am I?");
+    let opened = ticket_mail::ingest(&app, &admin(), &stranger)
+        .await
+        .unwrap();
+    let ticket = seam_app::service::ticket(&app, &admin(), opened.ticket_id)
+        .await
+        .unwrap();
+    let party = seam_store::parties::party(&app.db, ticket.ticket.party_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(party.is_customer);
+    assert_eq!(party.email.as_deref(), Some("nobody@nowhere.example"));
+    assert!(
+        ticket.sla.is_some(),
+        "an e-mailed ticket runs its service clock"
+    );
+    let again = email("nobody@nowhere.example", "s2@n", "Another", "", "Me again");
+    let second = ticket_mail::ingest(&app, &admin(), &again).await.unwrap();
+    let second = seam_app::service::ticket(&app, &admin(), second.ticket_id)
+        .await
+        .unwrap();
+    assert_eq!(second.ticket.party_id, party.id);
     // Without the permission, nothing is read.
     let agent = login(&app, "agent", &[Role::Service], None).await;
     assert!(matches!(
@@ -596,9 +616,10 @@ async fn a_maildir_moves_what_it_ingested_and_leaves_what_failed(app: App) {
         ),
     )
     .unwrap();
+    // A message without a sender fails; the others go on.
     std::fs::write(
-        dir.join("new/2.stranger"),
-        email("x@unknown.example", "md-2@x", "Hello", "", "Who?"),
+        dir.join("new/2.broken"),
+        b"Subject: hello\r\nMessage-ID: <md-2@x>\r\n\r\nWho?",
     )
     .unwrap();
     let report = ticket_mail::ingest_maildir(&app, &admin(), &dir)
@@ -606,9 +627,9 @@ async fn a_maildir_moves_what_it_ingested_and_leaves_what_failed(app: App) {
         .unwrap();
     assert_eq!(report.ingested.len(), 1);
     assert_eq!(report.failed.len(), 1);
-    assert_eq!(report.failed[0].0, "2.stranger");
+    assert_eq!(report.failed[0].0, "2.broken");
     assert!(dir.join("cur/1.good:2,S").is_file());
-    assert!(dir.join("new/2.stranger").is_file());
+    assert!(dir.join("new/2.broken").is_file());
     assert!(!dir.join("new/1.good").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -22,7 +22,6 @@ error-attachment-type = Programs cannot be attached.
 error-mail-too-large = The e-mail is larger than 25 MiB.
 error-mail-malformed = This is not an e-mail message (RFC 5322).
 error-mail-no-sender = The e-mail names no sender (From).
-error-mail-unknown-sender = No customer has this e-mail address, and the message answers no request.
 error-mail-duplicate = This e-mail was ingested already.
 error-maildir = Not a maildir: it needs the folders new and cur.
 error-replace-too-much = More than was shipped of this line (less what was sent again already).

@@ -22,7 +22,6 @@ error-attachment-type = No se pueden adjuntar programas.
 error-mail-too-large = El correo supera 25 MiB.
 error-mail-malformed = Esto no es un mensaje de correo (RFC 5322).
 error-mail-no-sender = El correo no indica remitente (From).
-error-mail-unknown-sender = Ningún cliente tiene esta dirección y el mensaje no responde a ninguna solicitud.
 error-mail-duplicate = Este correo ya se recibió.
 error-maildir = No es un maildir: necesita las carpetas new y cur.
 error-replace-too-much = Más de lo enviado de esta línea (menos lo ya repuesto).

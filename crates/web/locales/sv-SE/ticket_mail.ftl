@@ -22,7 +22,6 @@ error-attachment-type = Program kan inte bifogas.
 error-mail-too-large = E-postmeddelandet är större än 25 MiB.
 error-mail-malformed = Detta är inget e-postmeddelande (RFC 5322).
 error-mail-no-sender = E-postmeddelandet anger ingen avsändare (From).
-error-mail-unknown-sender = Ingen kund har denna adress, och meddelandet svarar inte på något ärende.
 error-mail-duplicate = Detta e-postmeddelande är redan inläst.
 error-maildir = Ingen maildir: den behöver mapparna new och cur.
 error-replace-too-much = Mer än vad som levererats av raden (minus det som redan ersatts).
