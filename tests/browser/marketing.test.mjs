@@ -9,18 +9,19 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
   backends,
   clearFailureShots,
+  header,
   journey,
   launchBrowser,
   login,
   repoRoot,
   screenshot,
+  smtpSink,
   startSeam,
 } from './harness.mjs';
 
@@ -33,60 +34,6 @@ const T = {
 };
 
 const text = async (locator) => (await locator.innerText()).trim().replace(/\s+/g, ' ');
-
-/** An SMTP sink on 127.0.0.1 that keeps every message it accepts. */
-function smtpSink() {
-  const messages = [];
-  const server = net.createServer((socket) => {
-    let buffer = '';
-    let inData = false;
-    let data = '';
-    const to = [];
-    socket.write('220 sink ESMTP\r\n');
-    socket.on('data', (chunk) => {
-      buffer += chunk.toString('utf8');
-      let at;
-      while ((at = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        if (inData) {
-          if (line === '.') {
-            inData = false;
-            messages.push({ to: [...to], data });
-            data = '';
-            to.length = 0;
-            socket.write('250 OK\r\n');
-          } else {
-            data += (line.startsWith('.') ? line.slice(1) : line) + '\r\n';
-          }
-          continue;
-        }
-        const verb = line.split(' ')[0].toUpperCase();
-        if (verb === 'EHLO') socket.write('250-sink\r\n250 8BITMIME\r\n');
-        else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 go on\r\n');
-        } else if (verb === 'QUIT') {
-          socket.end('221 bye\r\n');
-        } else {
-          if (verb === 'RCPT') to.push(line.replace(/.*<(.*)>.*/, '$1'));
-          socket.write('250 OK\r\n');
-        }
-      }
-    });
-    socket.on('error', () => {});
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, messages, close: () => server.close() }));
-  });
-}
-
-/** The unfolded value of header `name` in a raw message. */
-function header(raw, name) {
-  const head = raw.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ');
-  const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
-  return line ? line.slice(name.length + 1).trim() : null;
-}
 
 for (const backend of backends()) {
   describe(`marketing on ${backend.name}`, { timeout: 180_000 }, () => {
