@@ -16,7 +16,7 @@ use seam_domain::hr::{
 };
 use seam_domain::ledger::{Date, format_amount};
 
-use crate::output::{out, table};
+use crate::output::{out, table, with_option_names};
 
 #[derive(Debug, Subcommand)]
 pub enum EmployeeCommand {
@@ -271,28 +271,22 @@ fn cli() -> Actor {
 
 /// The use case's field names as the options that carry them.
 fn option_names(err: AppError) -> AppError {
-    let AppError::Invalid(errors) = err else {
-        return err;
-    };
-    let mut renamed = FieldErrors::new();
-    for e in errors.iter() {
-        let option = match e.field.as_str() {
-            "start_date" => "--start".to_owned(),
-            "end_date" => "--end".to_owned(),
-            "manager_id" => "--manager".to_owned(),
-            "position_id" => "--position".to_owned(),
-            "department_id" => "--department".to_owned(),
-            "parent_id" => "--parent".to_owned(),
-            "leave_type_id" => "--type".to_owned(),
-            "working_time_pct" => "--working-time".to_owned(),
-            "hours_per_week" => "--hours".to_owned(),
-            "salary_period" => "--per".to_owned(),
-            "username" => "--login".to_owned(),
-            other => format!("--{}", other.replace('_', "-")),
-        };
-        renamed.add_with(&option, e.code, e.args.clone());
-    }
-    AppError::Invalid(renamed)
+    with_option_names(
+        err,
+        &[
+            ("start_date", "--start"),
+            ("end_date", "--end"),
+            ("manager_id", "--manager"),
+            ("position_id", "--position"),
+            ("department_id", "--department"),
+            ("parent_id", "--parent"),
+            ("leave_type_id", "--type"),
+            ("working_time_pct", "--working-time"),
+            ("hours_per_week", "--hours"),
+            ("salary_period", "--per"),
+            ("username", "--login"),
+        ],
+    )
 }
 
 async fn type_id(app: &App, actor: &Actor, code: &str) -> anyhow::Result<i64> {
@@ -332,16 +326,7 @@ pub async fn employee(app: &App, command: EmployeeCommand) -> anyhow::Result<Exi
         EmployeeCommand::Offboard { id, last_day } => {
             seam_app::onboarding::offboard(app, &actor, id, &last_day)
                 .await
-                .map_err(|e| match e {
-                    AppError::Invalid(errors) => {
-                        let mut renamed = FieldErrors::new();
-                        for e in errors.iter() {
-                            renamed.add_with("--last-day", e.code, e.args.clone());
-                        }
-                        AppError::Invalid(renamed)
-                    }
-                    other => other,
-                })?;
+                .map_err(|e| with_option_names(e, &[("end_date", "--last-day")]))?;
             crate::it::print_tasks(&seam_app::onboarding::tasks_of(app, &actor, id).await?)?;
         }
         EmployeeCommand::List { search, department } => {

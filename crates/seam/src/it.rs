@@ -8,11 +8,10 @@ use clap::Subcommand;
 use seam_app::it::{self, AssetFilter, AssetMove};
 use seam_app::onboarding::{self, Completion, TaskRow};
 use seam_app::{Actor, App, AppError};
-use seam_domain::FieldErrors;
 use seam_domain::it::{AssetDraft, LicenceDraft};
 use seam_domain::ledger::format_amount;
 
-use crate::output::{out, out_raw, table};
+use crate::output::{out, out_raw, table, with_option_names};
 
 #[derive(Debug, Subcommand)]
 pub enum AssetCommand {
@@ -133,32 +132,20 @@ fn o(v: Option<String>) -> String {
 
 /// The use case's field names as the options that carry them.
 fn option_names(err: AppError) -> AppError {
-    let AppError::Invalid(errors) = err else {
-        return err;
-    };
-    let mut renamed = FieldErrors::new();
-    for e in errors.iter() {
-        let option = match e.field.as_str() {
-            "serial_number" => "--serial",
-            "purchase_date" => "--purchased",
-            "expires_on" => "--expires",
-            "status" => "--to",
-            "employee_id" => "--employee",
-            "asset_id" => "--asset",
-            "licence_ids" | "licence_id" => "--licence",
-            "structure_id" => "--structure",
-            other => {
-                renamed.add_with(
-                    &format!("--{}", other.replace('_', "-")),
-                    e.code,
-                    e.args.clone(),
-                );
-                continue;
-            }
-        };
-        renamed.add_with(option, e.code, e.args.clone());
-    }
-    AppError::Invalid(renamed)
+    with_option_names(
+        err,
+        &[
+            ("serial_number", "--serial"),
+            ("purchase_date", "--purchased"),
+            ("expires_on", "--expires"),
+            ("status", "--to"),
+            ("employee_id", "--employee"),
+            ("asset_id", "--asset"),
+            ("licence_ids", "--licence"),
+            ("licence_id", "--licence"),
+            ("structure_id", "--structure"),
+        ],
+    )
 }
 
 pub async fn asset(app: &App, command: AssetCommand) -> anyhow::Result<ExitCode> {

@@ -12,7 +12,7 @@ use seam_app::{Actor, App, AppError};
 use seam_domain::FieldErrors;
 use seam_domain::marketing::{CampaignDraft, RecipientStatus, SegmentDraft};
 
-use crate::output::{out, out_raw, table, timestamp};
+use crate::output::{out, out_raw, table, timestamp, with_option_names};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OverdueArg {
@@ -157,23 +157,17 @@ fn cli() -> Actor {
 
 /// The use case's field names as the options that carry them.
 fn option_names(err: AppError) -> AppError {
-    let AppError::Invalid(errors) = err else {
-        return err;
-    };
-    let mut renamed = FieldErrors::new();
-    for e in errors.iter() {
-        let field = match e.field.as_str() {
-            "from_address" => "--from".to_owned(),
-            "segment_id" => "--segment".to_owned(),
-            "bought_sku" => "--bought".to_owned(),
-            "bought_days" => "--days".to_owned(),
-            "rate_per_tick" => "--rate".to_owned(),
-            "email" => "EMAIL".to_owned(),
-            other => format!("--{}", other.replace('_', "-")),
-        };
-        renamed.add_with(&field, e.code, e.args.clone());
-    }
-    AppError::Invalid(renamed)
+    with_option_names(
+        err,
+        &[
+            ("from_address", "--from"),
+            ("segment_id", "--segment"),
+            ("bought_sku", "--bought"),
+            ("bought_days", "--days"),
+            ("rate_per_tick", "--rate"),
+            ("email", "EMAIL"),
+        ],
+    )
 }
 
 pub async fn segment(app: &App, command: SegmentCommand) -> anyhow::Result<ExitCode> {

@@ -88,6 +88,25 @@ pub fn timestamp(us: Option<i64>) -> String {
         .unwrap_or_else(|| "-".to_owned())
 }
 
+/// A use case's field errors renamed to the command-line options that carry
+/// them: `named` lists the fields whose option is not simply the field with
+/// dashes (`working_time_pct` → `--working-time`); any other field `a_b`
+/// is named `--a-b`. Errors that are not about fields pass unchanged.
+pub fn with_option_names(err: seam_app::AppError, named: &[(&str, &str)]) -> seam_app::AppError {
+    let seam_app::AppError::Invalid(errors) = err else {
+        return err;
+    };
+    let mut renamed = seam_domain::FieldErrors::new();
+    for e in errors.iter() {
+        let option = match named.iter().find(|(field, _)| *field == e.field) {
+            Some((_, option)) => (*option).to_owned(),
+            None => format!("--{}", e.field.replace('_', "-")),
+        };
+        renamed.add_with(&option, e.code, e.args.clone());
+    }
+    seam_app::AppError::Invalid(renamed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
