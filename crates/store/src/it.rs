@@ -180,19 +180,21 @@ pub async fn assets(
         .await?))
 }
 
+fn assets_of_employee_sql() -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "{ASSET_SELECT} WHERE a.employee_id = $1 ORDER BY a.tag"
+    ))
+}
+
 /// The assets an employee holds, by tag.
 pub async fn assets_of_employee(db: &Db, employee_id: i64) -> Result<Vec<AssetRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{ASSET_SELECT} WHERE a.employee_id = $1 ORDER BY a.tag"
-    ));
+    let sql = assets_of_employee_sql();
     Ok(on_read!(db, p => sqlx::query_as::<_, AssetRow>(sql).bind(employee_id).fetch_all(p).await?))
 }
 
 /// The same inside a write transaction.
 pub async fn assets_of_employee_in_tx(tx: &mut Tx, employee_id: i64) -> Result<Vec<AssetRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{ASSET_SELECT} WHERE a.employee_id = $1 ORDER BY a.tag"
-    ));
+    let sql = assets_of_employee_sql();
     Ok(on_tx!(tx, c => sqlx::query_as::<_, AssetRow>(sql).bind(employee_id).fetch_all(c).await?))
 }
 
@@ -333,19 +335,21 @@ pub async fn seats_of_licence(db: &Db, licence_id: i64) -> Result<Vec<SeatRow>> 
     Ok(on_read!(db, p => sqlx::query_as::<_, SeatRow>(sql).bind(licence_id).fetch_all(p).await?))
 }
 
+fn seats_of_employee_sql() -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "{SEAT_SELECT} WHERE s.employee_id = $1 AND s.released_at_us IS NULL ORDER BY l.product, s.id"
+    ))
+}
+
 /// The seats an employee holds now, by product.
 pub async fn seats_of_employee(db: &Db, employee_id: i64) -> Result<Vec<SeatRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SEAT_SELECT} WHERE s.employee_id = $1 AND s.released_at_us IS NULL ORDER BY l.product, s.id"
-    ));
+    let sql = seats_of_employee_sql();
     Ok(on_read!(db, p => sqlx::query_as::<_, SeatRow>(sql).bind(employee_id).fetch_all(p).await?))
 }
 
 /// The same inside a write transaction.
 pub async fn seats_of_employee_in_tx(tx: &mut Tx, employee_id: i64) -> Result<Vec<SeatRow>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{SEAT_SELECT} WHERE s.employee_id = $1 AND s.released_at_us IS NULL ORDER BY l.product, s.id"
-    ));
+    let sql = seats_of_employee_sql();
     Ok(on_tx!(tx, c => sqlx::query_as::<_, SeatRow>(sql).bind(employee_id).fetch_all(c).await?))
 }
 
