@@ -18,7 +18,7 @@ pub use seam_store::access_requests::AccessRequestRow;
 use seam_store::access_requests::{self as store, Decision, Filter, NewAccessRequest};
 use serde_json::json;
 
-use crate::hr::leave::{manager_login, may_decide};
+use crate::hr::leave::{manager_login, may_decide, require_leave_reader};
 use crate::hr::{own_employee_id, require_staff, today_iso};
 use crate::notifications::{self, Notice};
 use crate::{Actor, App, AppError, AppResult, Change, now_us, record};
@@ -197,26 +197,6 @@ pub async fn request_access(
     Ok(id)
 }
 
-/// The employee, their current manager, or HR; anyone else finds nothing.
-async fn require_reader(app: &App, actor: &Actor, employee_id: i64) -> AppResult<()> {
-    require_staff(actor)?;
-    if actor.may(Permission::HrUse) {
-        return Ok(());
-    }
-    let own = own_employee_id(app, actor).await?;
-    if own == Some(employee_id) {
-        return Ok(());
-    }
-    let row = seam_store::hr::employee(&app.db, employee_id, &today_iso())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if own.is_some() && row.manager_id == own {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// One request, for the employee, their manager or HR.
 ///
 /// Errors: [`AppError::NotFound`], also for anyone else.
@@ -225,7 +205,7 @@ pub async fn request(app: &App, actor: &Actor, id: i64) -> AppResult<AccessReque
     let row = store::request(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    require_reader(app, actor, row.employee_id).await?;
+    require_leave_reader(app, actor, row.employee_id).await?;
     Ok(row)
 }
 

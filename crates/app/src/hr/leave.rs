@@ -221,8 +221,13 @@ pub struct Balance {
     pub available: i64,
 }
 
-/// HR, the employee themself, or their current manager; anyone else finds no such record.
-async fn require_leave_reader(app: &App, actor: &Actor, employee_id: i64) -> AppResult<()> {
+/// HR, the employee themself, or their current manager; anyone else finds
+/// no such record. Leave and access requests are read by the same people.
+pub(crate) async fn require_leave_reader(
+    app: &App,
+    actor: &Actor,
+    employee_id: i64,
+) -> AppResult<()> {
     require_staff(actor)?;
     if actor.may(Permission::HrUse) {
         return Ok(());
